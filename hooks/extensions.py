@@ -1,0 +1,151 @@
+"""Jinja filters and globals for Backend Kit's questionnaire and templates.
+
+Validators return an empty string when an answer is fine and a sentence that
+names the problem and the fix when it is not; Copier shows that sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from jinja2.ext import Extension
+
+STACK_LABELS = {
+    "fastify-typescript": "Fastify",
+    "express-typescript": "Express",
+    "nestjs": "NestJS",
+    "apollo-graphql": "Apollo GraphQL",
+}
+
+# npm's rules for a package name (validate-npm-package-name), unscoped form.
+_NPM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_NPM_RESERVED = {"node_modules", "favicon.ico"}
+_NODE_BUILTINS = {
+    "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns",
+    "events", "fs", "http", "http2", "https", "net", "os", "path", "process",
+    "querystring", "readline", "stream", "string_decoder", "timers", "tls",
+    "tty", "url", "util", "v8", "vm", "worker_threads", "zlib",
+}
+
+
+def slugify(value: str) -> str:
+    """'My Shiny API!' -> 'my-shiny-api' (ASCII, lowercase, dash-separated)."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return text
+
+
+def words(value: str) -> list[str]:
+    return [w for w in re.split(r"[^a-zA-Z0-9]+", slugify(value)) if w]
+
+
+def pascal_case(value: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(value))
+
+
+def camel_case(value: str) -> str:
+    pascal = pascal_case(value)
+    return pascal[:1].lower() + pascal[1:]
+
+
+def snake_case(value: str) -> str:
+    return "_".join(words(value))
+
+
+def project_name_error(value: str) -> str:
+    if not str(value).strip():
+        return "The project name is empty; type a name such as 'Orders API'."
+    if not slugify(value):
+        return "The project name needs at least one letter or digit (it becomes the package name)."
+    if len(str(value)) > 100:
+        return "The project name is longer than 100 characters; shorten it."
+    return ""
+
+
+def npm_name_error(value: str) -> str:
+    name = str(value)
+    if not name:
+        return "The slug is empty; it becomes the folder and npm package name, e.g. 'orders-api'."
+    if len(name) > 214:
+        return f"'{name}' is longer than npm's 214-character limit for package names."
+    if name != name.lower():
+        return f"'{name}' has capital letters; npm package names are lowercase: try '{name.lower()}'."
+    if not _NPM_NAME.match(name):
+        return (
+            f"'{name}' is not a valid npm package name: use lowercase letters, digits, "
+            f"'-', '.' or '_', starting with a letter or digit (try '{slugify(name) or 'my-api'}')."
+        )
+    if name in _NPM_RESERVED or name in _NODE_BUILTINS:
+        return f"'{name}' is reserved by npm or Node.js; pick another name such as '{name}-api'."
+    return ""
+
+
+def node_version_error(value: str) -> str:
+    text = str(value).strip()
+    if not text.isdigit():
+        return f"'{text}' is not a Node.js major version; answer a number such as 24."
+    if int(text) < 22:
+        return f"Node.js {text} is end-of-life or lacks require(esm); answer 22 or newer (24 is the LTS)."
+    if int(text) % 2:
+        return f"Node.js {text} is not an LTS line; answer an even version such as 24."
+    return ""
+
+
+def port_error(value: object) -> str:
+    try:
+        port = int(str(value))
+    except ValueError:
+        return f"'{value}' is not a port number; answer a number from 1024 to 65535."
+    if not 1024 <= port <= 65535:
+        return f"Port {port} is outside 1024-65535 (ports below 1024 need root); pick e.g. 3000."
+    return ""
+
+
+def api_prefix_error(value: str) -> str:
+    text = str(value)
+    if text == "":
+        return ""
+    if not re.fullmatch(r"(/[a-z0-9][a-z0-9._-]*)+", text):
+        return (
+            f"'{text}' is not a path prefix: start with '/', use lowercase segments, "
+            "no trailing slash (e.g. /api or /api/v1), or leave it empty."
+        )
+    if text.split("/")[1] in {"health", "metrics", "docs", "graphql"}:
+        return f"'{text}' collides with a built-in route (/health, /metrics, /docs, /graphql)."
+    return ""
+
+
+def stack_mismatch(stack_api_type: str, chosen_api_type: str) -> str:
+    if stack_api_type != chosen_api_type:
+        return f"This stack serves {stack_api_type.upper()}; you chose {chosen_api_type.upper()}."
+    return ""
+
+
+def to_json(value: object) -> str:
+    """A JSON literal (also a valid TypeScript string literal), for names typed by users."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def stack_label(stack: str) -> str:
+    return STACK_LABELS.get(stack, stack)
+
+
+class BackendKitExtension(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters.update(
+            slugify=slugify,
+            pascal_case=pascal_case,
+            camel_case=camel_case,
+            snake_case=snake_case,
+            project_name_error=project_name_error,
+            npm_name_error=npm_name_error,
+            node_version_error=node_version_error,
+            port_error=port_error,
+            api_prefix_error=api_prefix_error,
+            stack_mismatch=stack_mismatch,
+            to_json=to_json,
+        )
+        environment.globals.update(stack_label=stack_label)

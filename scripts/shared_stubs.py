@@ -1,0 +1,70 @@
+"""Where each shared partial lands in a generated project, and the stub that pulls it in.
+
+Every file under templates/_shared/ is rendered into every stack through a one-line
+stub in templates/<stack>/ (Copier resolves includes from the template root). This
+module is the single map of partial -> stub path; `python scripts/shared_stubs.py
+STACK` writes the stubs of a new stack, and tests/test_shared_layout.py checks them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT / "templates" / "_shared"
+
+# Partials whose output name or presence depends on an answer.
+SPECIAL = {
+    "copier-answers.yml": "{{ _copier_conf.answers_file }}",
+    "LICENSE": "{% if license != 'UNLICENSED' %}LICENSE{% endif %}",
+    "Dockerfile": "{% if docker %}Dockerfile{% endif %}",
+    ".dockerignore": "{% if docker %}.dockerignore{% endif %}",
+    "docker-compose.yml": "{% if docker %}docker-compose.yml{% endif %}",
+    ".github/workflows/ci.yml": "{% if ci %}.github{% endif %}/workflows/ci.yml",
+    "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
+    # package.json is shared, but each stack sets its framework's dependencies first.
+    "package.json": None,
+}
+CONDITIONAL_DIRS = {
+    "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",
+    "src/core/modules/auth/": "src/core/modules/{% if auth %}auth{% endif %}/",
+}
+
+
+def partials() -> list[str]:
+    return sorted(p.relative_to(SHARED).as_posix() for p in SHARED.rglob("*") if p.is_file())
+
+
+def stub_path(partial: str) -> str | None:
+    if partial in SPECIAL:
+        target = SPECIAL[partial]
+        return None if target is None else target + ".jinja"
+    for prefix, conditional in CONDITIONAL_DIRS.items():
+        if partial.startswith(prefix):
+            return conditional + partial[len(prefix):] + ".jinja"
+    return partial + ".jinja"
+
+
+def stub_text(partial: str) -> str:
+    return f'{{% include "templates/_shared/{partial}" %}}\n'
+
+
+def write_stubs(stack: str) -> int:
+    written = 0
+    for partial in partials():
+        target = stub_path(partial)
+        if target is None:
+            continue
+        path = ROOT / "templates" / stack / target
+        if not path.exists() or path.read_text() != stub_text(partial):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(stub_text(partial))
+            written += 1
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python scripts/shared_stubs.py STACK")
+    print(f"{write_stubs(sys.argv[1])} stub(s) written")

@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  globalSetup: '<rootDir>/tests/global-setup.ts',
+  setupFiles: ['<rootDir>/tests/setup-env.ts'],
+  // One worker: the tests share one database and reset it between files.
+  maxWorkers: 1,
+  collectCoverageFrom: ['src/**/*.ts', '!src/generated/**', '!src/server.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 80, statements: 80, functions: 80, branches: 70 } },
+};

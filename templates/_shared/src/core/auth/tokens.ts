@@ -1,0 +1,55 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Config } from '../config';
+import { UnauthorizedError } from '../errors';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+/** Short-lived HS256 access tokens bound to a session; only HS256 is accepted back. */
+export class AccessTokens {
+  constructor(private readonly jwtConfig: Config['jwt']) {}
+
+  sign(claims: AccessClaims): string {
+    return jwt.sign({ sid: claims.sessionId, typ: 'access' }, this.jwtConfig.secret, {
+      algorithm: 'HS256',
+      subject: claims.userId,
+      expiresIn: this.jwtConfig.accessTtl,
+      issuer: this.jwtConfig.issuer,
+      audience: this.jwtConfig.audience,
+      jwtid: randomUUID(),
+    });
+  }
+
+  verify(token: string): AccessClaims {
+    let payload: jwt.JwtPayload | string;
+    try {
+      payload = jwt.verify(token, this.jwtConfig.secret, {
+        algorithms: ['HS256'],
+        issuer: this.jwtConfig.issuer,
+        audience: this.jwtConfig.audience,
+      });
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) {
+        throw new UnauthorizedError('The access token has expired; refresh it at /auth/refresh.', 'token_expired');
+      }
+      throw new UnauthorizedError('The access token is invalid.', 'invalid_token');
+    }
+    if (typeof payload === 'string' || payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      throw new UnauthorizedError('The access token is invalid.', 'invalid_token');
+    }
+    return { userId: payload.sub, sessionId: payload.sid };
+  }
+}
+
+/** Refresh tokens are opaque random strings; only their SHA-256 is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

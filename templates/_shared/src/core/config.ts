@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/** Values that ship in .env.example and must never reach a real deployment. */
+const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'dev-secret', 'please-change'];
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(z.array(z.url({ message: 'each origin must be a URL such as https://app.example.com' })));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default({{ port }}),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z
+      .string({ message: 'is required, e.g. postgresql://user:password@localhost:5432/app' })
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// URL'),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+{%- if cache %}
+    REDIS_URL: z
+      .string({ message: 'is required when the cache is on, e.g. redis://localhost:6379' })
+      .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL'),
+    CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
+{%- endif %}
+{%- if auth %}
+    JWT_SECRET: z
+      .string({ message: 'is required; generate one with `openssl rand -base64 48`' })
+      .min(32, 'must be at least 32 characters; generate one with `openssl rand -base64 48`'),
+    JWT_ISSUER: z.string().min(1).default('{{ project_slug }}'),
+    JWT_AUDIENCE: z.string().min(1).default('{{ project_slug }}'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(604800),
+    AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+{%- endif %}
+    CORS_ORIGINS: origins.default([]),
+    TRUST_PROXY: flag.default(false),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  })
+{%- if auth %}
+  .superRefine((env, ctx) => {
+    const secret = env.JWT_SECRET.toLowerCase();
+    if (env.NODE_ENV !== 'development' && PLACEHOLDER_SECRETS.some((p) => secret.includes(p))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: `is a placeholder, refused when NODE_ENV=${env.NODE_ENV}; generate one with \`openssl rand -base64 48\``,
+      });
+    }
+  })
+{%- endif %};
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string;
+  databasePoolMax: number;
+{%- if cache %}
+  redisUrl: string;
+  cacheTtlSeconds: number;
+{%- endif %}
+{%- if auth %}
+  jwt: { secret: string; issuer: string; audience: string; accessTtl: number; refreshTtl: number };
+  authRateLimit: { max: number; windowSeconds: number };
+{%- endif %}
+  corsOrigins: string[];
+  trustProxy: boolean;
+  bodyLimit: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet these in the environment or in .env (see .env.example).',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once, at boot; lists every bad or missing variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+{%- if cache %}
+    redisUrl: env.REDIS_URL,
+    cacheTtlSeconds: env.CACHE_TTL_SECONDS,
+{%- endif %}
+{%- if auth %}
+    jwt: {
+      secret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtl: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtl: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    authRateLimit: { max: env.AUTH_RATE_LIMIT_MAX, windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+{%- endif %}
+    corsOrigins: env.CORS_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,98 @@
+{%- if cache %}
+import { createRedis, RedisCache, type Cache } from './cache';
+{%- else %}
+import { NoCache, type Cache } from './cache';
+{%- endif %}
+import type { Config } from './config';
+import { createDb, pingDb, type Db } from './db';
+import type { Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+{%- if auth %}
+import { AuthService } from './modules/auth/auth.service';
+import { SessionsRepository } from './modules/auth/sessions.repository';
+{%- endif %}
+import { CommentsRepository } from './modules/comments/comments.repository';
+import { CommentsService } from './modules/comments/comments.service';
+import { PostsRepository } from './modules/posts/posts.repository';
+import { PostsService } from './modules/posts/posts.service';
+import { UsersRepository } from './modules/users/users.repository';
+import { UsersService } from './modules/users/users.service';
+
+export type DependencyState = 'up' | 'down';
+
+/** Everything the transport layer needs, wired once; services get their dependencies by constructor. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  cache: Cache;
+{%- if cache %}
+  redis: ReturnType<typeof createRedis>;
+{%- endif %}
+  metrics: Metrics;
+  users: UsersService;
+  posts: PostsService;
+  comments: CommentsService;
+{%- if auth %}
+  auth: AuthService;
+{%- endif %}
+  readiness(): Promise<Record<string, DependencyState>>;
+  close(): Promise<void>;
+}
+
+async function state(check: () => Promise<unknown>, timeoutMs = 1000): Promise<DependencyState> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createContainer(config: Config, logger: Logger): Container {
+  const db = createDb(config);
+{%- if cache %}
+  const redis = createRedis(config.redisUrl, logger);
+  const cache: Cache = new RedisCache(redis, config.cacheTtlSeconds, logger);
+{%- else %}
+  const cache: Cache = new NoCache();
+{%- endif %}
+  const usersRepository = new UsersRepository(db);
+  const posts = new PostsService(new PostsRepository(db), cache);
+  return {
+    config,
+    logger,
+    db,
+    cache,
+{%- if cache %}
+    redis,
+{%- endif %}
+    metrics: createMetrics(),
+    users: new UsersService(usersRepository),
+    posts,
+    comments: new CommentsService(new CommentsRepository(db), posts, cache),
+{%- if auth %}
+    auth: new AuthService(usersRepository, new SessionsRepository(db), config.jwt),
+{%- endif %}
+    async readiness() {
+      return {
+        database: await state(() => pingDb(db)),
+{%- if cache %}
+        cache: await state(() => cache.ping()),
+{%- endif %}
+      };
+    },
+    async close() {
+{%- if cache %}
+      redis.disconnect();
+{%- endif %}
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { EmailField, NameField, UserSchema } from '../users/users.schema';
+
+export const PasswordField = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters')
+  .regex(/[A-Za-z]/, 'must contain a letter')
+  .regex(/[0-9]/, 'must contain a digit');
+
+export const RegisterBody = z.object({ email: EmailField, password: PasswordField, name: NameField });
+export type RegisterInput = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({ email: EmailField, password: z.string().min(1, 'must not be empty').max(128) });
+export type LoginInput = z.infer<typeof LoginBody>;
+
+export const RefreshBody = z.object({ refreshToken: z.string().min(1, 'must not be empty').max(200) });
+
+export const TokenPairSchema = z.object({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string(),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().int(),
+});
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+export const RegisterResponse = z.object({ user: UserSchema, tokens: TokenPairSchema });

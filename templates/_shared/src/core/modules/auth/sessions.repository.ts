@@ -1,0 +1,61 @@
+import type { Db } from '../../db';
+
+export interface StoredRefreshToken {
+  id: string;
+  sessionId: string;
+  userId: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  sessionRevokedAt: Date | null;
+}
+
+/** Login sessions and their refresh-token chain. */
+export class SessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(userId: string, expiresAt: Date, tokenHash: string): Promise<string> {
+    const session = await this.db.session.create({
+      data: { userId, expiresAt, refreshTokens: { create: { tokenHash, expiresAt } } },
+      select: { id: true },
+    });
+    return session.id;
+  }
+
+  async findToken(tokenHash: string): Promise<StoredRefreshToken | null> {
+    const row = await this.db.refreshToken.findUnique({
+      where: { tokenHash },
+      select: { id: true, sessionId: true, expiresAt: true, usedAt: true, session: { select: { userId: true, revokedAt: true } } },
+    });
+    if (!row) return null;
+    return {
+      id: row.id,
+      sessionId: row.sessionId,
+      userId: row.session.userId,
+      expiresAt: row.expiresAt,
+      usedAt: row.usedAt,
+      sessionRevokedAt: row.session.revokedAt,
+    };
+  }
+
+  /**
+   * Marks a token used and adds its successor, atomically. Returns false when the
+   * token was already used (a replay, or a concurrent refresh that lost the race).
+   */
+  async rotate(tokenId: string, sessionId: string, nextHash: string, expiresAt: Date): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.refreshToken.updateMany({ where: { id: tokenId, usedAt: null }, data: { usedAt: new Date() } });
+      if (count === 0) return false;
+      await tx.refreshToken.create({ data: { sessionId, tokenHash: nextHash, expiresAt } });
+      return true;
+    });
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+
+  async isActive(sessionId: string): Promise<boolean> {
+    const count = await this.db.session.count({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } } });
+    return count > 0;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Cache } from '../../cache';
+import { ForbiddenError, NotFoundError } from '../../errors';
+import { decodeCursor, toPage, type Page } from '../../pagination';
+import type { PostsRepository } from './posts.repository';
+import type { CreatePostInput, LikeState, Post, UpdatePostInput } from './posts.schema';
+
+export const POSTS_CACHE = 'posts';
+
+export class PostsService {
+  constructor(
+    private readonly posts: PostsRepository,
+    private readonly cache: Cache,
+  ) {}
+
+  /** The hot read: served from the cache when warm, from PostgreSQL otherwise. */
+  async list(limit: number, cursor?: string): Promise<Page<Post>> {
+    const key = `${limit}:${cursor ?? ''}`;
+    const cached = await this.cache.get<Page<Post>>(POSTS_CACHE, key);
+    if (cached) return cached;
+    const rows = await this.posts.listPublished(limit + 1, cursor ? decodeCursor(cursor) : undefined);
+    const page = toPage(rows, limit);
+    await this.cache.set(POSTS_CACHE, key, page);
+    return page;
+  }
+
+  /** Drafts are visible to their author only; to anyone else they do not exist. */
+  async get(id: string, viewerId?: string): Promise<Post> {
+    const post = await this.posts.findById(id);
+    if (!post || (!post.published && post.author.id !== viewerId)) {
+      throw new NotFoundError(`No post has id ${id}.`, 'post_not_found');
+    }
+    return post;
+  }
+
+  async create(authorId: string, input: CreatePostInput): Promise<Post> {
+    const post = await this.posts.create(authorId, input);
+    await this.cache.invalidate(POSTS_CACHE);
+    return post;
+  }
+
+  async update(id: string, actorId: string, input: UpdatePostInput): Promise<Post> {
+    await this.ownedBy(id, actorId);
+    const post = await this.posts.update(id, input);
+    await this.cache.invalidate(POSTS_CACHE);
+    return post;
+  }
+
+  async delete(id: string, actorId: string): Promise<void> {
+    await this.ownedBy(id, actorId);
+    await this.posts.delete(id);
+    await this.cache.invalidate(POSTS_CACHE);
+  }
+
+  async like(id: string, userId: string): Promise<LikeState> {
+    await this.get(id, userId);
+    const likes = await this.posts.like(id, userId);
+    await this.cache.invalidate(POSTS_CACHE);
+    return { liked: true, likes };
+  }
+
+  async unlike(id: string, userId: string): Promise<LikeState> {
+    await this.get(id, userId);
+    const likes = await this.posts.unlike(id, userId);
+    await this.cache.invalidate(POSTS_CACHE);
+    return { liked: false, likes };
+  }
+
+  private async ownedBy(id: string, actorId: string): Promise<Post> {
+    const post = await this.get(id, actorId);
+    if (post.author.id !== actorId) {
+      throw new ForbiddenError('Only the author can change or delete this post.', 'not_post_author');
+    }
+    return post;
+  }
+}
