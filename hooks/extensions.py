@@ -123,7 +123,7 @@ def stack_mismatch(stack_api_type: str, chosen_api_type: str) -> str:
     return ""
 
 
-def to_json(value: object) -> str:
+def json_literal(value: object) -> str:
     """A JSON literal (also a valid TypeScript string literal), for names typed by users."""
     return json.dumps(value, ensure_ascii=False)
 
@@ -146,6 +146,6 @@ class BackendKitExtension(Extension):
             port_error=port_error,
             api_prefix_error=api_prefix_error,
             stack_mismatch=stack_mismatch,
-            to_json=to_json,
+            json_literal=json_literal,
         )
         environment.globals.update(stack_label=stack_label)
