@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The generated Prisma client imports './x.js' from TypeScript sources.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/tests/global-setup.ts',
   setupFiles: ['<rootDir>/tests/setup-env.ts'],
   // One worker: the tests share one database and reset it between files.
