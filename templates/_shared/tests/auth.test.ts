@@ -104,15 +104,22 @@ describe('authentication', () => {
   });
 
   it('limits repeated auth requests with 429 problem+json', async () => {
-    const limited = await startApp({ AUTH_RATE_LIMIT_MAX: '3' });
+    // Behind a trusted proxy the client address comes from X-Forwarded-For: a fresh one gets a fresh budget.
+    const limited = await startApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: 'true' });
+    const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) {
-        statuses.push((await limited.api.post(`${API}/auth/refresh`).send({ refreshToken: `nope-${i}` })).status);
+        const response = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', client).send({ refreshToken: `nope-${i}` });
+        statuses.push(response.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
-      const blocked = await limited.api.post(`${API}/auth/refresh`).send({ refreshToken: 'nope' });
+      const blocked = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', client).send({ refreshToken: 'nope' });
+      expect(blocked.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(blocked.body.code).toBe('rate_limited');
+      // Another client is not affected.
+      const other = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', '192.0.2.77').send({ refreshToken: 'nope' });
+      expect(other.status).toBe(401);
     } finally {
       await limited.close();
     }
