@@ -76,3 +76,25 @@ def workspace() -> Path:
     path = Path(tempfile.mkdtemp(prefix="bk-projects-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def project_cache():
+    return {}
+
+
+@pytest.fixture(scope="session")
+def get_project(project_cache, workspace, node_env, postgres_admin_url, redis_url):
+    """get_project(stack, variant): generated, installed and migrated once per session, then built."""
+    from tests.projects import build_project
+
+    def get(stack: str, variant: str):
+        key = (stack, variant)
+        if key not in project_cache:
+            project = build_project(stack, variant, workspace, node_env, postgres_admin_url, redis_url)
+            project.db("migrate")
+            project.npm("run", "build")
+            project_cache[key] = project
+        return project_cache[key]
+
+    return get

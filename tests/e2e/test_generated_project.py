@@ -1,0 +1,99 @@
+"""Slow tier: a generated project installs, checks, migrates, tests, boots, serves and load-tests itself."""
+
+from __future__ import annotations
+
+import csv
+import signal
+import subprocess
+import threading
+
+import pytest
+import requests
+
+from tests.conftest import STACKS_REST, run
+from tests.projects import start_server
+
+CASES = [(stack, variant) for stack in STACKS_REST for variant in ("full", "minimal")]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=CASES, ids=[f"{s}-{v}" for s, v in CASES])
+def project(request, get_project):
+    stack, variant = request.param
+    request.node.add_marker(pytest.mark.xdist_group(f"{stack}-{variant}"))
+    return get_project(stack, variant)
+
+
+def test_typecheck_and_lint_pass(project):
+    project.npm("run", "typecheck")
+    project.npm("run", "lint")
+
+
+def test_migrations_go_up_down_and_up_again(project):
+    project.db("migrate")
+    status = subprocess.run(["python3", "tools/db.py", "status"], cwd=project.path, env=project.env, capture_output=True, text=True)
+    assert status.returncode == 0, status.stdout + status.stderr
+    project.db("rollback", "--steps", "1000", "--yes")
+    pending = subprocess.run(["python3", "tools/db.py", "status"], cwd=project.path, env=project.env, capture_output=True, text=True)
+    assert pending.returncode == 3 and "pending" in pending.stdout
+    project.db("migrate")
+
+
+def test_rollback_without_confirmation_is_refused_in_batch_mode(project):
+    proc = subprocess.run(["python3", "tools/db.py", "rollback"], cwd=project.path, env=project.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2 and "--yes" in proc.stderr
+
+
+def test_the_projects_own_test_suite_passes_with_coverage(project):
+    result = project.npm("test", timeout=900)
+    assert "Tests:" in result.stdout + result.stderr
+
+
+def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
+    server = start_server(project)
+    try:
+        assert requests.get(f"{server.base_url}/health", timeout=5).json()["status"] == "ok"
+        ready = requests.get(f"{server.base_url}/health/ready", timeout=5)
+        assert ready.status_code == 200, ready.text
+        docs = requests.get(f"{server.base_url}/docs", timeout=5, allow_redirects=True)
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    finally:
+        assert server.stop() == 0
+
+
+def test_inflight_requests_finish_during_shutdown(project):
+    server = start_server(project)
+    results: list[int] = []
+
+    def hammer():
+        for _ in range(40):
+            try:
+                results.append(requests.get(f"{server.base_url}/api/posts", timeout=5).status_code)
+            except requests.ConnectionError:
+                break  # the listener is closed: new connections are refused, as they should be
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    server.proc.send_signal(signal.SIGTERM)
+    thread.join()
+    assert server.stop() == 0
+    assert all(status == 200 for status in results), results
+
+
+def test_headless_locust_run_has_no_failures(project, tmp_path):
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
+    try:
+        prefix = tmp_path / "stats"
+        run(
+            ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,
+             "--users", "5", "--spawn-rate", "5", "--run-time", "6s", "--exit-code-on-error", "1", "--only-summary",
+             "--csv", str(prefix)],
+            project.path, project.env, timeout=120,
+        )
+        with open(f"{prefix}_stats.csv") as handle:
+            total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+        assert int(total["Request Count"]) > 20
+        assert int(total["Failure Count"]) == 0
+    finally:
+        server.stop()

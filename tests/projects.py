@@ -1,0 +1,75 @@
+"""Generated projects built once per test session: installed, migrated, built, and served."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from tests import services
+from tests.conftest import render, run
+
+VARIANTS = {"full": {}, "minimal": {"minimal": True}}
+
+
+@dataclass
+class Project:
+    stack: str
+    variant: str
+    path: Path
+    env: dict[str, str]
+    log: list[str] = field(default_factory=list)
+
+    def npm(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return run(["npm", *args], self.path, self.env, timeout)
+
+    def db(self, *args: str) -> subprocess.CompletedProcess:
+        return run(["python3", "tools/db.py", *args], self.path, self.env)
+
+
+def build_project(stack: str, variant: str, workspace: Path, node_env: dict, admin_url: str, redis_url: str) -> Project:
+    path = render(workspace / f"{stack}-{variant}", stack=stack, project_name=f"{stack} {variant}", **VARIANTS[variant])
+    env = dict(node_env)
+    env["DATABASE_URL"] = services.create_database(admin_url, f"{stack}_{variant}".replace("-", "_"))
+    if "REDIS_URL=" in (path / ".env.example").read_text():
+        env["REDIS_URL"] = redis_url
+    project = Project(stack, variant, path, env)
+    project.npm("install", "--prefer-offline", "--no-audit", "--no-fund")
+    return project
+
+
+@dataclass
+class Server:
+    base_url: str
+    proc: subprocess.Popen
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+
+def start_server(project: Project, **extra_env: str) -> Server:
+    """Starts the built server (`node dist/server.js`) in production mode and waits for /health."""
+    port = services.free_port()
+    env = {**project.env, "NODE_ENV": "production", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warn", **extra_env}
+    if "JWT_SECRET=" in (project.path / ".env.example").read_text():
+        env.setdefault("JWT_SECRET", os.urandom(48).hex())
+    proc = subprocess.Popen(["node", "dist/server.js"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited {proc.returncode}:\n{proc.stdout.read()}")
+        try:
+            if requests.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return Server(base_url, proc)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("server did not answer /health within 30 s")

@@ -1,0 +1,46 @@
+"""The shape of the collection: shared parts written once, stubs that point at them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.shared_stubs import partials, stub_path, stub_text
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STACKS = sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir() and not p.name.startswith("_"))
+INCLUDE = re.compile(r'{%-?\s*include\s+"([^"]+)"')
+
+
+def test_every_stack_folder_is_offered_in_the_questionnaire():
+    offered = {choice["value"] for choice in yaml.safe_load((ROOT / "copier.yml").read_text())["stack"]["choices"].values()}
+    assert offered == set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stub_points_at_a_partial_that_exists(stack):
+    for path in (TEMPLATES / stack).rglob("*"):
+        if path.is_file():
+            for target in INCLUDE.findall(path.read_text()):
+                assert (ROOT / target).is_file(), f"{path.relative_to(ROOT)} includes missing {target}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_includes_every_shared_partial(stack):
+    for partial in partials():
+        target = stub_path(partial)
+        if target is None:  # pulled in by a stack file that sets variables first
+            included = any(f"templates/_shared/{partial}" in p.read_text() for p in (TEMPLATES / stack).rglob("*") if p.is_file())
+            assert included, f"{stack} never includes {partial}"
+            continue
+        stub = TEMPLATES / stack / target
+        assert stub.is_file(), f"{stack} lacks the stub {target} (run: python scripts/shared_stubs.py {stack})"
+        assert stub.read_text() == stub_text(partial)
+
+
+def test_no_symlinks_in_templates():
+    assert not [p for p in TEMPLATES.rglob("*") if p.is_symlink()]
