@@ -98,3 +98,14 @@ def get_project(project_cache, workspace, node_env, postgres_admin_url, redis_ur
         return project_cache[key]
 
     return get
+
+
+def pytest_collection_modifyitems(items):
+    """Under xdist (--dist loadgroup), keep every test of one generated project on one worker."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "project" in params and isinstance(params["project"], tuple):
+            stack, variant = params["project"]
+            item.add_marker(pytest.mark.xdist_group(f"{stack}-{variant}"))
+        elif "api" in params:
+            item.add_marker(pytest.mark.xdist_group(f"{params['api']}-full"))

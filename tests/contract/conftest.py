@@ -13,7 +13,6 @@ from tests.projects import start_server
 
 @pytest.fixture(scope="module", params=STACKS_REST)
 def api(request, get_project):
-    request.node.add_marker(pytest.mark.xdist_group(f"{request.param}-full"))
     project = get_project(request.param, "full")
     server = start_server(project, AUTH_RATE_LIMIT_MAX="1000")
     yield Client(server.base_url)

@@ -21,7 +21,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(params=CASES, ids=[f"{s}-{v}" for s, v in CASES])
 def project(request, get_project):
     stack, variant = request.param
-    request.node.add_marker(pytest.mark.xdist_group(f"{stack}-{variant}"))
     return get_project(stack, variant)
 
 

@@ -1,7 +1,7 @@
 {%- if cache %}
 import { Redis } from 'ioredis';
-{%- endif %}
 import type { Logger } from './logger';
+{%- endif %}
 
 /**
  * A namespaced JSON cache. A namespace is one Redis hash, so a write invalidates

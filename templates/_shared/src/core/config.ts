@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
+{%- if auth %}
+
 /** Values that ship in .env.example and must never reach a real deployment. */
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'dev-secret', 'please-change'];
+{%- endif %}
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
