@@ -1,25 +1,16 @@
-import { startApp, type TestApp } from './helpers/app';
-import { resetDatabase } from './helpers/db';
+import { startApp } from './helpers/app';
+import { useApp } from './helpers/lifecycle';
 import { buildUser, signUp } from './helpers/factories';
 
 const API = '{{ api_prefix }}';
 
 describe('authentication', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startApp();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.container);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useApp();
 
   describe('POST /auth/register', () => {
     it('creates the account, never returns the password hash, and logs the user in', async () => {
       const user = buildUser();
-      const response = await app.api.post(`${API}/auth/register`).send(user).expect(201);
+      const response = await app().api.post(`${API}/auth/register`).send(user).expect(201);
       expect(response.body.user).toEqual({ id: expect.any(String), email: user.email, name: user.name, createdAt: expect.any(String) });
       expect(JSON.stringify(response.body)).not.toContain('passwordHash');
       expect(response.body.tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 604800 });
@@ -27,13 +18,13 @@ describe('authentication', () => {
 
     it('refuses a taken email with 409', async () => {
       const user = buildUser();
-      await app.api.post(`${API}/auth/register`).send(user).expect(201);
-      const response = await app.api.post(`${API}/auth/register`).send({ ...user, email: user.email.toUpperCase() }).expect(409);
+      await app().api.post(`${API}/auth/register`).send(user).expect(201);
+      const response = await app().api.post(`${API}/auth/register`).send({ ...user, email: user.email.toUpperCase() }).expect(409);
       expect(response.body.code).toBe('email_taken');
     });
 
     it('names every bad field of a weak registration', async () => {
-      const response = await app.api.post(`${API}/auth/register`).send({ email: 'nope', password: 'short', name: '' }).expect(400);
+      const response = await app().api.post(`${API}/auth/register`).send({ email: 'nope', password: 'short', name: '' }).expect(400);
       const fields = response.body.errors.map((e: { field: string }) => e.field);
       expect(fields).toEqual(expect.arrayContaining(['email', 'password', 'name']));
     });
@@ -41,15 +32,15 @@ describe('authentication', () => {
 
   describe('POST /auth/login', () => {
     it('returns tokens for the right password', async () => {
-      const member = await signUp(app.api);
-      const response = await app.api.post(`${API}/auth/login`).send({ email: member.email, password: member.password }).expect(200);
+      const member = await signUp(app().api);
+      const response = await app().api.post(`${API}/auth/login`).send({ email: member.email, password: member.password }).expect(200);
       expect(response.body.accessToken).toEqual(expect.any(String));
     });
 
     it('gives the same answer for a wrong password and an unknown email', async () => {
-      const member = await signUp(app.api);
-      const wrong = await app.api.post(`${API}/auth/login`).send({ email: member.email, password: 'Wrong-pass1' }).expect(401);
-      const unknown = await app.api.post(`${API}/auth/login`).send({ email: 'ghost@example.com', password: 'Wrong-pass1' }).expect(401);
+      const member = await signUp(app().api);
+      const wrong = await app().api.post(`${API}/auth/login`).send({ email: member.email, password: 'Wrong-pass1' }).expect(401);
+      const unknown = await app().api.post(`${API}/auth/login`).send({ email: 'ghost@example.com', password: 'Wrong-pass1' }).expect(401);
       expect(wrong.body.detail).toBe(unknown.body.detail);
       expect(wrong.body.code).toBe('invalid_credentials');
     });
@@ -57,49 +48,49 @@ describe('authentication', () => {
 
   describe('GET /auth/me', () => {
     it('returns the user behind the token', async () => {
-      const member = await signUp(app.api);
-      const response = await app.api.get(`${API}/auth/me`).set(member.headers).expect(200);
+      const member = await signUp(app().api);
+      const response = await app().api.get(`${API}/auth/me`).set(member.headers).expect(200);
       expect(response.body.id).toBe(member.id);
     });
 
     it('refuses a missing, malformed or forged token with 401', async () => {
-      await app.api.get(`${API}/auth/me`).expect(401);
-      expect((await app.api.get(`${API}/auth/me`).set('authorization', 'Token abc')).body.code).toBe('invalid_authorization_header');
-      const forged = await app.api.get(`${API}/auth/me`).set('authorization', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').expect(401);
+      await app().api.get(`${API}/auth/me`).expect(401);
+      expect((await app().api.get(`${API}/auth/me`).set('authorization', 'Token abc')).body.code).toBe('invalid_authorization_header');
+      const forged = await app().api.get(`${API}/auth/me`).set('authorization', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').expect(401);
       expect(forged.body.code).toBe('invalid_token');
     });
   });
 
   describe('POST /auth/refresh', () => {
     it('rotates the refresh token', async () => {
-      const member = await signUp(app.api);
-      const response = await app.api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(200);
+      const member = await signUp(app().api);
+      const response = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(200);
       expect(response.body.refreshToken).not.toBe(member.refreshToken);
-      await app.api.get(`${API}/auth/me`).set('authorization', `Bearer ${response.body.accessToken}`).expect(200);
+      await app().api.get(`${API}/auth/me`).set('authorization', `Bearer ${response.body.accessToken}`).expect(200);
     });
 
     it('revokes the whole session when a rotated token is replayed', async () => {
-      const member = await signUp(app.api);
-      const rotated = await app.api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(200);
-      const replay = await app.api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(401);
+      const member = await signUp(app().api);
+      const rotated = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(200);
+      const replay = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(401);
       expect(replay.body.code).toBe('refresh_token_reused');
-      await app.api.post(`${API}/auth/refresh`).send({ refreshToken: rotated.body.refreshToken }).expect(401);
-      await app.api.get(`${API}/auth/me`).set('authorization', `Bearer ${rotated.body.accessToken}`).expect(401);
+      await app().api.post(`${API}/auth/refresh`).send({ refreshToken: rotated.body.refreshToken }).expect(401);
+      await app().api.get(`${API}/auth/me`).set('authorization', `Bearer ${rotated.body.accessToken}`).expect(401);
     });
 
     it('refuses an unknown refresh token', async () => {
-      const response = await app.api.post(`${API}/auth/refresh`).send({ refreshToken: 'made-up' }).expect(401);
+      const response = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: 'made-up' }).expect(401);
       expect(response.body.code).toBe('invalid_refresh_token');
     });
   });
 
   describe('POST /auth/logout', () => {
     it('ends the session: the access and refresh tokens stop working at once', async () => {
-      const member = await signUp(app.api);
-      await app.api.post(`${API}/auth/logout`).set(member.headers).expect(204);
-      const after = await app.api.get(`${API}/auth/me`).set(member.headers).expect(401);
+      const member = await signUp(app().api);
+      await app().api.post(`${API}/auth/logout`).set(member.headers).expect(204);
+      const after = await app().api.get(`${API}/auth/me`).set(member.headers).expect(401);
       expect(after.body.code).toBe('session_revoked');
-      await app.api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(401);
+      await app().api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(401);
     });
   });
 

@@ -1,8 +1,8 @@
-import type { Container } from '../../src/core/container';
+import type { TestApp } from './app';
 import { POSTS_CACHE } from '../../src/core/modules/posts/posts.service';
 
 /** Empties every table (and the posts cache) so each test file starts from nothing. */
-export async function resetDatabase(container: Container): Promise<void> {
+export async function resetDatabase({ container }: TestApp): Promise<void> {
   await container.db.$executeRawUnsafe('TRUNCATE users, posts, comments, likes, sessions, refresh_tokens CASCADE');
   await container.cache.invalidate(POSTS_CACHE);
 }
