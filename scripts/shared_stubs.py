@@ -47,7 +47,7 @@ def stub_path(partial: str) -> str | None:
 
 
 def stub_text(partial: str) -> str:
-    return f'{{% include "templates/_shared/{partial}" %}}\n'
+    return f'{{% include "templates/_shared/{partial}" -%}}\n'
 
 
 def write_stubs(stack: str) -> int:
