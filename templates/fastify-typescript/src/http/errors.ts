@@ -1,18 +1,16 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
+import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
 
 /** Fastify's own errors, rephrased for the caller; anything else passes through. */
 function translate(error: FastifyError): unknown {
   if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
     const location = error.validationContext ?? 'body';
-    return new ValidationError(
-      (error.validation ?? []).map((issue) => ({
-        field: issue.instancePath && issue.instancePath !== '/' ? issue.instancePath.slice(1).replaceAll('/', '.') : location,
-        message: issue.message ?? 'is invalid',
-      })),
-      `The request ${location} has invalid fields; see \`errors\`.`,
-    );
+    const issues = (error.validation ?? []).map((issue) => ({
+      path: issue.instancePath.split('/').filter(Boolean),
+      message: issue.message ?? 'is invalid',
+    }));
+    return new ValidationError(fieldErrors(issues, location), `The request ${location} has invalid fields; see \`errors\`.`);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
