@@ -22,7 +22,7 @@ def combo_id(combo: dict) -> str:
 
 # Files whose presence follows one answer.
 OPTIONAL_FILES = {
-    "auth": ["src/core/auth/tokens.ts", "src/core/modules/auth/auth.service.ts", "src/http/routes/auth.routes.ts", "tests/auth.test.ts"],
+    "auth": ["src/core/auth/tokens.ts", "src/core/modules/auth/auth.service.ts", "tests/auth.test.ts"],
     "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
     "ci": [".github/workflows/ci.yml"],
 }
@@ -57,6 +57,13 @@ class TestEveryCombination:
             for rel in files:
                 assert (project / rel).exists() is combo[feature], f"{rel} with {feature}={combo[feature]}"
 
+    def test_auth_endpoints_follow_their_answer(self, rendered, stack, combo):
+        operations = (rendered[(stack, combo_id(combo))] / "src/http/operations.ts").read_text()
+        assert ("path: '/auth/login'" in operations) is combo["auth"]
+        # Without auth, callers create users directly and name the actor in X-User-Id.
+        assert ("path: '/users'," in operations) is not combo["auth"]
+        assert ("x-user-id" in operations) is not combo["auth"]
+
     def test_generated_json_and_yaml_parse(self, rendered, stack, combo):
         project = rendered[(stack, combo_id(combo))]
         package = json.loads((project / "package.json").read_text())
@@ -64,6 +71,9 @@ class TestEveryCombination:
         assert all(not v.startswith(("^", "~")) for v in {**package["dependencies"], **package["devDependencies"]}.values())
         assert ("ioredis" in package["dependencies"]) is combo["cache"]
         assert ("jsonwebtoken" in package["dependencies"]) is combo["auth"]
+        if stack == "express-typescript":
+            assert ("express-rate-limit" in package["dependencies"]) is combo["auth"]
+            assert ("rate-limit-redis" in package["dependencies"]) is (combo["auth"] and combo["cache"])
         for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
             yaml.safe_load(path.read_text())
         for path in project.rglob("*.json"):
@@ -99,7 +109,7 @@ def test_license_follows_the_answer(tmp_path):
 
 def test_prefix_and_port_reach_the_code(tmp_path):
     project = render(tmp_path / "p", api_prefix="/api/v1", port=8080)
-    assert "prefix: '/api/v1'" in (project / "src/app.ts").read_text()
+    assert "API_PREFIX = '/api/v1'" in (project / "src/http/operations.ts").read_text()
     assert ".default(8080)" in (project / "src/core/config.ts").read_text()
 
 

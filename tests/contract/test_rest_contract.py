@@ -75,6 +75,9 @@ def test_malformed_and_oversized_bodies_get_a_4xx(api):
     assert_problem(api.call("POST", "/api/posts", token, data="{nope", headers={"Content-Type": "application/json"}), 400, "malformed_json")
     assert_problem(api.call("POST", "/api/posts", token, json={"title": "t", "content": "x" * 300_000}), 413)
     assert_problem(api.call("POST", "/api/posts", token, data="title=x", headers={"Content-Type": "text/plain"}), 415)
+    assert_problem(api.call("POST", "/api/posts", token, data="", headers={"Content-Type": "application/json"}), 400, "empty_body")
+    # Valid JSON of the wrong shape is a validation error naming the body, not a parse error.
+    assert_problem(api.call("POST", "/api/posts", token, data="[1, 2]", headers={"Content-Type": "application/json"}), 400, "validation_failed")
 
 
 def test_malformed_and_unknown_ids(api):

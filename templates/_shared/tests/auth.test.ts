@@ -96,7 +96,7 @@ describe('authentication', () => {
 
   it('limits repeated auth requests with 429 problem+json', async () => {
     // Behind a trusted proxy the client address comes from X-Forwarded-For: a fresh one gets a fresh budget.
-    const limited = await startApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: 'true' });
+    const limited = await startApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: '1' });
     const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
     try {
       const statuses: number[] = [];
@@ -111,6 +111,21 @@ describe('authentication', () => {
       // Another client is not affected.
       const other = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', '192.0.2.77').send({ refreshToken: 'nope' });
       expect(other.status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('does not let a client buy a fresh budget with a forged X-Forwarded-For when no proxy is trusted', async () => {
+    const limited = await startApp({ AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY: 'false' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const forged = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+        const response = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', forged).send({ refreshToken: `nope-${i}` });
+        statuses.push(response.status);
+      }
+      expect(statuses).toContain(429);
     } finally {
       await limited.close();
     }

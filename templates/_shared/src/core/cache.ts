@@ -46,6 +46,20 @@ export function createRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
+/** Resolves once Redis is connected, or after `timeoutMs` when it is not reachable. */
+export function whenRedisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
 export class RedisCache implements Cache {
   readonly enabled = true;
 

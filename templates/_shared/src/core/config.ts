@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 {%- if auth %}
@@ -6,14 +7,30 @@ import { z } from 'zod';
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'dev-secret', 'please-change'];
 {%- endif %}
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
 const origins = z
   .string()
   .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
   .pipe(z.array(z.url({ message: 'each origin must be a URL such as https://app.example.com' })));
+
+/**
+ * Which proxies may set X-Forwarded-For: `false` (none, the default), a hop count, or
+ * their addresses/subnets. Trusting every proxy would let any client pick its own address.
+ */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustedProxies = z
+  .string()
+  .trim()
+  .refine((value) => !['true', 'yes', '*'].includes(value.toLowerCase()), {
+    message: 'trusting every proxy lets clients spoof their address; give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. 10.0.0.0/8)',
+  })
+  .transform((value): false | number | string[] => {
+    if (value === '' || ['false', 'no', '0'].includes(value.toLowerCase())) return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  })
+  .refine((value) => !Array.isArray(value) || value.every((entry) => PROXY_NAMES.has(entry) || isIP(entry.split('/')[0] ?? '') !== 0), {
+    message: 'must be false, a number of proxies, or comma-separated addresses/subnets (e.g. 10.0.0.0/8, loopback)',
+  });
 
 const envSchema = z
   .object({
@@ -43,7 +60,7 @@ const envSchema = z
     AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 {%- endif %}
     CORS_ORIGINS: origins.default([]),
-    TRUST_PROXY: flag.default(false),
+    TRUST_PROXY: trustedProxies.default(false),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   })
@@ -79,7 +96,7 @@ export interface Config {
   authRateLimit: { max: number; windowSeconds: number };
 {%- endif %}
   corsOrigins: string[];
-  trustProxy: boolean;
+  trustProxy: false | number | string[];
   bodyLimit: number;
   shutdownGraceMs: number;
 }

@@ -1,5 +1,5 @@
 {%- if cache %}
-import { createRedis, RedisCache, type Cache } from './cache';
+import { createRedis, RedisCache, whenRedisReady, type Cache } from './cache';
 {%- else %}
 import { NoCache, type Cache } from './cache';
 {%- endif %}
@@ -37,6 +37,8 @@ export interface Container {
   auth: AuthService;
 {%- endif %}
   readiness(): Promise<Record<string, DependencyState>>;
+  /** Waits briefly for the connections that open in the background; never fails (the app starts degraded). */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,11 @@ export function createContainer(config: Config, logger: Logger): Container {
         cache: await state(() => cache.ping()),
 {%- endif %}
       };
+    },
+    async connect() {
+{%- if cache %}
+      await whenRedisReady(redis, 2000);
+{%- endif %}
     },
     async close() {
 {%- if cache %}

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { bodyErrors } from './common';
 import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
 
 /** Fastify's own errors, rephrased for the caller; anything else passes through. */
@@ -14,16 +15,16 @@ function translate(error: FastifyError): unknown {
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'payload_too_large', 'The request body is larger than this API accepts.');
+      return bodyErrors.tooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'unsupported_media_type', 'Send the body as JSON with `Content-Type: application/json`.');
+      return bodyErrors.notJson();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError(400, 'empty_body', 'The body is empty although `Content-Type: application/json` was sent.');
+      return bodyErrors.empty();
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError(400, 'malformed_json', 'The body is not valid JSON.');
+      return bodyErrors.malformed();
   }
   if (error instanceof SyntaxError && error.statusCode === 400) {
-    return new AppError(400, 'malformed_json', 'The body is not valid JSON.');
+    return bodyErrors.malformed();
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', error.message);

@@ -1,4 +1,4 @@
-import { buildApp } from './app';
+import { createHttpApp } from './app';
 import { ConfigError, loadConfig } from './core/config';
 import { createContainer } from './core/container';
 import { createLogger } from './core/logger';
@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const app = await buildApp(createContainer(config, logger));
+  const container = createContainer(config, logger);
+  await container.connect();
+  const app = await createHttpApp(container);
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen(config.host, config.port);
 }
 
 main().catch((error: unknown) => {

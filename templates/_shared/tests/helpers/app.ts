@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { buildApp } from '../../src/app';
+import { createHttpApp } from '../../src/app';
 import { loadConfig } from '../../src/core/config';
 import { createContainer, type Container } from '../../src/core/container';
 import { createLogger } from '../../src/core/logger';
@@ -12,10 +12,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app (same plugins, hooks and error handler as production), on an ephemeral port. */
+/** The real app (same middleware, hooks and error handler as production), on an ephemeral port. */
 export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const config = loadConfig({ ...process.env, ...env });
   const container = createContainer(config, createLogger(config));
-  const app = await buildApp(container);
+  await container.connect();
+  const app = await createHttpApp(container);
   return { api: supertest(app.server), container, close: () => app.close() };
 }

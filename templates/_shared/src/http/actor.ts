@@ -1,0 +1,64 @@
+import type { Container } from '../core/container';
+import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
+
+/** Who is acting on a request: nobody (anonymous), or a user{% if auth %} and the session their token belongs to{% endif %}. */
+export interface Actor {
+  userId?: string;
+{%- if auth %}
+  sessionId?: string;
+{%- endif %}
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+{%- if auth %}
+
+function bearer(headers: Headers): string | undefined {
+  const header = single(headers.authorization);
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    throw new UnauthorizedError('Send the access token as `Authorization: Bearer <token>`.', 'invalid_authorization_header');
+  }
+  return token;
+}
+
+/** Resolves the acting user from the bearer token; `required` turns a missing token into a 401. */
+export async function resolveActor(container: Container, headers: Headers, required: boolean): Promise<Actor> {
+  const token = bearer(headers);
+  if (!token) {
+    if (required) throw new UnauthorizedError();
+    return {};
+  }
+  const claims = await container.auth.authenticate(token);
+  return { userId: claims.userId, sessionId: claims.sessionId };
+}
+{%- else %}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Without authentication the caller names the acting user in `X-User-Id`
+ * (for trusted, internal deployments). The user must exist.
+ */
+export async function resolveActor(container: Container, headers: Headers, required: boolean): Promise<Actor> {
+  const id = single(headers['x-user-id']);
+  if (!id) {
+    if (required) throw new BadRequestError('Name the acting user in the `X-User-Id` header (a user id).', 'actor_required');
+    return {};
+  }
+  if (!UUID.test(id) || !(await container.users.exists(id))) {
+    throw new BadRequestError('`X-User-Id` does not name an existing user; create one with POST {{ api_prefix }}/users.', 'unknown_actor');
+  }
+  return { userId: id };
+}
+{%- endif %}
+
+/** The acting user id; operations that call this are declared with `access: 'user'`. */
+export function actorId(actor: Actor): string {
+  if (!actor.userId) throw new UnauthorizedError();
+  return actor.userId;
+}

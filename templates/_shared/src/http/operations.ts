@@ -1,0 +1,343 @@
+import { z } from 'zod';
+import type { Container } from '../core/container';
+import { problem, ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
+{%- if auth %}
+import { LoginBody, RefreshBody, RegisterBody, RegisterResponse, TokenPairSchema } from '../core/modules/auth/auth.schema';
+{%- endif %}
+import { CommentPageSchema, CommentSchema, CreateCommentBody } from '../core/modules/comments/comments.schema';
+import { CreatePostBody, LikeStateSchema, PageQuery, PostPageSchema, PostSchema, UpdatePostBody } from '../core/modules/posts/posts.schema';
+import { {% if not auth %}CreateUserBody, {% endif %}IdParams, {% if auth %}PublicUserSchema, {% endif %}UserSchema } from '../core/modules/users/users.schema';
+import { type Actor, actorId } from './actor';
+
+/**
+ * The HTTP contract, written once: every operation's path, schemas, access rule and
+ * handler. Each stack's adapter (src/app.ts) turns this table into its own routes,
+ * validation and OpenAPI document, so the stacks cannot drift apart.
+ */
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent. `user`: an identified user only. */
+export type Access = 'public' | 'optional' | 'user';
+
+export interface Input<P = unknown, Q = unknown, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+}
+
+/** A reply other than the operation's own success body: another status or content type. */
+export class RawReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly contentType: string,
+  ) {}
+}
+
+export interface Operation {
+  method: Method;
+  /** Express/Fastify path syntax (`/posts/:id`), relative to the API prefix unless `root`. */
+  path: string;
+  /** Served outside the API prefix (health and metrics). */
+  root?: boolean;
+  tags: string[];
+  summary: string;
+  access: Access;
+  /** Subject to the stricter per-client limit for credential endpoints. */
+  rateLimited?: boolean;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Documented request headers (validation of the actor header happens in `resolveActor`). */
+  headers?: z.ZodObject;
+  /** The status of a successful call; 204 sends no body. */
+  status: number;
+  responses: Record<number, z.ZodType>;
+  handle(input: Input): Promise<unknown>;
+}
+
+/** OpenAPI security requirement of an operation: a bearer token, required or optional. */
+{%- if auth %}
+export function security(op: Operation): Array<Record<string, string[]>> | undefined {
+  if (op.access === 'user') return [{ bearerAuth: [] }];
+  if (op.access === 'optional') return [{}, { bearerAuth: [] }];
+  return undefined;
+}
+{%- else %}
+export function security(_op: Operation): Array<Record<string, string[]>> | undefined {
+  return undefined;
+}
+{%- endif %}
+
+/** Where the API's own routes live; health, metrics and docs stay at the root. */
+export const API_PREFIX = '{{ api_prefix }}';
+
+/** The full path of an operation. */
+export function fullPath(op: Operation): string {
+  return op.root ? op.path : `${API_PREFIX}${op.path}`;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** Declares an operation with its handler typed from its schemas. */
+function operation<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: Omit<Operation, 'params' | 'query' | 'body' | 'handle'> & {
+    params?: P;
+    query?: Q;
+    body?: B;
+    handle(input: Input<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
+  },
+): Operation {
+  return spec as Operation;
+}
+
+const NoContent = z.null();
+const ReadinessChecks = z.record(z.string(), z.enum(['up', 'down']));
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+{%- if not auth %}
+const ActorHeader = z.looseObject({ 'x-user-id': z.uuid({ message: 'must be the id of the acting user' }) });
+{%- endif %}
+const startedAt = Date.now();
+
+export function operations(container: Container): Operation[] {
+  const { users, posts, comments } = container;
+  const acting = { access: 'user' as const{% if not auth %}, headers: ActorHeader{% endif %} };
+  return [
+    operation({
+      method: 'get',
+      path: '/health',
+      root: true,
+      tags: ['health'],
+      summary: 'Liveness: the process is up',
+      access: 'public',
+      status: 200,
+      responses: { 200: z.object({ status: z.literal('ok'), uptimeSeconds: z.number() }) },
+      handle: async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+    }),
+    operation({
+      method: 'get',
+      path: '/health/ready',
+      root: true,
+      tags: ['health'],
+      summary: 'Readiness: PostgreSQL{% if cache %} and Redis{% endif %} answer',
+      access: 'public',
+      status: 200,
+      responses: {
+        200: z.object({ status: z.literal('ready'), checks: ReadinessChecks }),
+        503: ProblemSchema.extend({ checks: ReadinessChecks }),
+      },
+      handle: async () => {
+        const checks = await container.readiness();
+        const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
+        if (down.length === 0) return { status: 'ready', checks };
+        const body = { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks };
+        return new RawReply(503, body, PROBLEM_CONTENT_TYPE);
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/metrics',
+      root: true,
+      tags: ['health'],
+      summary: 'Prometheus metrics',
+      access: 'public',
+      status: 200,
+      responses: {},
+      handle: async () => new RawReply(200, await container.metrics.registry.metrics(), container.metrics.registry.contentType),
+    }),
+{%- if auth %}
+
+    operation({
+      method: 'post',
+      path: '/auth/register',
+      tags: ['auth'],
+      summary: 'Create an account and start a session',
+      access: 'public',
+      rateLimited: true,
+      body: RegisterBody,
+      status: 201,
+      responses: { 201: RegisterResponse, 400: ProblemSchema, 409: ProblemSchema, 429: ProblemSchema },
+      handle: ({ body }) => container.auth.register(body),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/login',
+      tags: ['auth'],
+      summary: 'Exchange email and password for tokens',
+      access: 'public',
+      rateLimited: true,
+      body: LoginBody,
+      status: 200,
+      responses: { 200: TokenPairSchema, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+      handle: ({ body }) => container.auth.login(body),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/refresh',
+      tags: ['auth'],
+      summary: 'Rotate the refresh token; a reused token revokes its session',
+      access: 'public',
+      rateLimited: true,
+      body: RefreshBody,
+      status: 200,
+      responses: { 200: TokenPairSchema, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+      handle: ({ body }) => container.auth.refresh(body.refreshToken),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/logout',
+      tags: ['auth'],
+      summary: 'End the current session (its access and refresh tokens)',
+      access: 'user',
+      status: 204,
+      responses: { 204: NoContent, 401: ProblemSchema },
+      handle: async ({ actor }) => {
+        actorId(actor);
+        await container.auth.logout(actor.sessionId as string);
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/auth/me',
+      tags: ['auth'],
+      summary: 'The logged-in user',
+      access: 'user',
+      status: 200,
+      responses: { 200: UserSchema, 401: ProblemSchema },
+      handle: ({ actor }) => users.getById(actorId(actor)),
+    }),
+{%- else %}
+
+    operation({
+      method: 'post',
+      path: '/users',
+      tags: ['users'],
+      summary: 'Create a user',
+      access: 'public',
+      body: CreateUserBody,
+      status: 201,
+      responses: { 201: UserSchema, 400: ProblemSchema, 409: ProblemSchema },
+      handle: ({ body }) => users.create(body),
+    }),
+{%- endif %}
+    operation({
+      method: 'get',
+      path: '/users/:id',
+      tags: ['users'],
+      summary: 'A user{% if auth %}’s public profile{% endif %}',
+      access: 'public',
+      params: IdParams,
+      status: 200,
+      responses: { 200: {% if auth %}PublicUserSchema{% else %}UserSchema{% endif %}, 400: ProblemSchema, 404: ProblemSchema },
+      handle: async ({ params }) => {
+        const user = await users.getById(params.id);
+        return {% if auth %}PublicUserSchema.parse(user){% else %}user{% endif %};
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/posts',
+      tags: ['posts'],
+      summary: 'Published posts, newest first, with author and counts (cursor pagination)',
+      access: 'public',
+      query: PageQuery,
+      status: 200,
+      responses: { 200: PostPageSchema, 400: ProblemSchema },
+      handle: ({ query }) => posts.list(query.limit, query.cursor),
+    }),
+    operation({
+      method: 'get',
+      path: '/posts/:id',
+      tags: ['posts'],
+      summary: 'One post',
+      access: 'optional',
+      params: IdParams,
+      status: 200,
+      responses: { 200: PostSchema, ...errors },
+      handle: ({ params, actor }) => posts.get(params.id, actor.userId),
+    }),
+    operation({
+      method: 'post',
+      path: '/posts',
+      tags: ['posts'],
+      summary: 'Write a post',
+      ...acting,
+      body: CreatePostBody,
+      status: 201,
+      responses: { 201: PostSchema, ...errors },
+      handle: ({ body, actor }) => posts.create(actorId(actor), body),
+    }),
+    operation({
+      method: 'patch',
+      path: '/posts/:id',
+      tags: ['posts'],
+      summary: 'Edit your post',
+      ...acting,
+      params: IdParams,
+      body: UpdatePostBody,
+      status: 200,
+      responses: { 200: PostSchema, ...errors },
+      handle: ({ params, body, actor }) => posts.update(params.id, actorId(actor), body),
+    }),
+    operation({
+      method: 'delete',
+      path: '/posts/:id',
+      tags: ['posts'],
+      summary: 'Delete your post',
+      ...acting,
+      params: IdParams,
+      status: 204,
+      responses: { 204: NoContent, ...errors },
+      handle: ({ params, actor }) => posts.delete(params.id, actorId(actor)),
+    }),
+    operation({
+      method: 'put',
+      path: '/posts/:id/like',
+      tags: ['likes'],
+      summary: 'Like a post (idempotent)',
+      ...acting,
+      params: IdParams,
+      status: 200,
+      responses: { 200: LikeStateSchema, ...errors },
+      handle: ({ params, actor }) => posts.like(params.id, actorId(actor)),
+    }),
+    operation({
+      method: 'delete',
+      path: '/posts/:id/like',
+      tags: ['likes'],
+      summary: 'Take your like back (idempotent)',
+      ...acting,
+      params: IdParams,
+      status: 200,
+      responses: { 200: LikeStateSchema, ...errors },
+      handle: ({ params, actor }) => posts.unlike(params.id, actorId(actor)),
+    }),
+    operation({
+      method: 'get',
+      path: '/posts/:id/comments',
+      tags: ['comments'],
+      summary: 'Comments on a post, newest first',
+      access: 'optional',
+      params: IdParams,
+      query: PageQuery,
+      status: 200,
+      responses: { 200: CommentPageSchema, ...errors },
+      handle: ({ params, query, actor }) => comments.list(params.id, query.limit, query.cursor, actor.userId),
+    }),
+    operation({
+      method: 'post',
+      path: '/posts/:id/comments',
+      tags: ['comments'],
+      summary: 'Comment on a post',
+      ...acting,
+      params: IdParams,
+      body: CreateCommentBody,
+      status: 201,
+      responses: { 201: CommentSchema, ...errors },
+      handle: ({ params, body, actor }) => comments.create(params.id, actorId(actor), body),
+    }),
+  ];
+}
