@@ -28,6 +28,28 @@ def test_health_endpoints(api):
     assert api.call("GET", "/docs/json").json()["openapi"].startswith("3.")
 
 
+# Every operation of the contract, as the OpenAPI document of each stack must list it.
+OPERATIONS = {
+    ("get", "/health"), ("get", "/health/ready"), ("get", "/metrics"),
+    ("post", "/api/auth/register"), ("post", "/api/auth/login"), ("post", "/api/auth/refresh"),
+    ("post", "/api/auth/logout"), ("get", "/api/auth/me"), ("get", "/api/users/{id}"),
+    ("get", "/api/posts"), ("post", "/api/posts"), ("get", "/api/posts/{id}"), ("patch", "/api/posts/{id}"),
+    ("delete", "/api/posts/{id}"), ("put", "/api/posts/{id}/like"), ("delete", "/api/posts/{id}/like"),
+    ("get", "/api/posts/{id}/comments"), ("post", "/api/posts/{id}/comments"),
+}
+
+
+def test_openapi_document_lists_every_operation_with_its_schemas(api):
+    document = api.call("GET", "/docs/json").json()
+    listed = {(method, path) for path, item in document["paths"].items() for method in item if method != "parameters"}
+    assert listed == OPERATIONS
+    create = document["paths"]["/api/posts"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert {"title", "content"} <= set(body["properties"]) and {"title", "content"} <= set(body["required"])
+    assert create["security"] == [{"bearerAuth": []}]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
 def test_the_whole_user_journey(api):
     account = api.register(name="Journey")
     email = account["user"]["email"]
