@@ -29,7 +29,9 @@ def test_typecheck_and_lint_pass(project):
     project.npm("run", "lint")
 
 
-def test_migrations_go_up_down_and_up_again(project):
+def test_migrations_lint_rehearse_and_go_up_down_and_up_again(project):
+    assert "0 destructive finding(s) not allowed" in project.npm("run", "db:lint").stdout
+    assert "Rehearsal passed" in project.npm("run", "db:rehearse").stdout
     project.db("migrate")
     status = subprocess.run(["python3", "tools/db.py", "status"], cwd=project.path, env=project.env, capture_output=True, text=True)
     assert status.returncode == 0, status.stdout + status.stderr
@@ -41,7 +43,22 @@ def test_migrations_go_up_down_and_up_again(project):
 
 def test_rollback_without_confirmation_is_refused_in_batch_mode(project):
     proc = subprocess.run(["python3", "tools/db.py", "rollback"], cwd=project.path, env=project.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 2 and "--yes" in proc.stderr
+    assert proc.returncode == 5 and "--yes" in proc.stderr
+
+
+def test_the_projects_schema_test_catches_prisma_drifting_from_the_migrations(project):
+    schema = project.path / "prisma" / "schema.prisma"
+    original = schema.read_text()
+    jest = ["node", "node_modules/jest/bin/jest.js", "tests/schema.test.ts"]
+    try:
+        schema.write_text(original.replace("  name         String\n", "  name         String?\n", 1))
+        assert schema.read_text() != original
+        drifted = subprocess.run(jest, cwd=project.path, env=project.env, capture_output=True, text=True, timeout=300)
+        assert drifted.returncode != 0
+        assert '"users.name text NOT NULL"' in drifted.stderr + drifted.stdout
+    finally:
+        schema.write_text(original)
+    subprocess.run(jest, cwd=project.path, env=project.env, capture_output=True, text=True, timeout=300, check=True)
 
 
 def test_the_projects_own_test_suite_passes_with_coverage(project):

@@ -1,28 +1,69 @@
 """Database migrations for this project: yoyo SQL files in migrations/, plus safety glue.
 
-  db.py migrate             apply pending migrations, one transaction each, timed
+  db.py new NAME              write NNNN_NAME.sql and NNNN_NAME.rollback.sql together
+  db.py migrate [--dry-run] [--allow-destructive] [--lock-timeout S]
+                              validate, then apply pending migrations one transaction each, timed
   db.py rollback [--steps N] [--yes]
-                            undo the last N applied migrations (default 1)
-  db.py status              list applied and pending migrations
-  db.py new NAME            write NNNN_NAME.sql and NNNN_NAME.rollback.sql
+                              undo the last N applied migrations (default 1), after confirmation
+  db.py status [--json]       applied (when, how long), pending, and validation problems
+  db.py validate              applied files unchanged, none missing, nothing pending out of order
+  db.py repair --accept ID    accept an intentional edit of an applied migration (new checksums)
+  db.py lint [FILE ...]       squawk's PostgreSQL rules plus data-loss checks on migrations
+  db.py rehearse [--url URL]  on a scratch database: apply all, roll all back, apply all again
 
-Exit codes: 0 done / up to date, 1 failed, 2 bad usage or configuration,
-3 (status) migrations are pending.
+yoyo applies the SQL and keeps its own records; this glue adds content checksums, a
+PostgreSQL advisory lock (released by the server if the process dies), apply-and-record in
+one transaction, a dry-run plan, destructive-statement protection, timings and exit codes.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import hashlib
+import json
 import os
 import re
+import shutil
+import socket
+import subprocess
 import sys
 import time
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
+
+EXIT_OK = 0  # done; status: clean
+EXIT_FAILED = 1  # a migration or the database failed
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_PENDING = 3  # status: migrations are pending
+EXIT_INVALID = 4  # validation failed: edited, missing or out-of-order migrations
+EXIT_REFUSED = 5  # refused: destructive change, no confirmation, or lock not obtained
+
+META_TABLE = "_db_migration_meta"
+LOCK_KEY = zlib.crc32(b"backend-kit:db migrate")  # one advisory lock per database
+# Rules whose findings mean data can be lost or clients break; refused unless allowed.
+DESTRUCTIVE_RULES = {
+    "ban-drop-table",
+    "ban-drop-column",
+    "ban-drop-database",
+    "ban-drop-schema",
+    "ban-truncate-cascade",
+    "changing-column-type",
+    "renaming-column",
+    "renaming-table",
+    "truncate",
+    "delete-without-where",
+}
+SQUAWK_EXCLUDED = "require-lock-timeout,require-statement-timeout"
+ALLOW_DIRECTIVE = re.compile(r"^--\s*db:\s*allow-destructive\b", re.MULTILINE)
+BOOKKEEPING = ("_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock", META_TABLE)
 
 
 class DbError(Exception):
@@ -31,6 +72,9 @@ class DbError(Exception):
     def __init__(self, message: str, code: int = EXIT_FAILED):
         super().__init__(message)
         self.code = code
+
+
+# --- configuration ---------------------------------------------------------------------
 
 
 def load_yoyo():
@@ -45,7 +89,7 @@ def load_yoyo():
     return yoyo
 
 
-def database_url() -> str:
+def raw_database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     env_file = ROOT / ".env"
     if not url and env_file.exists():
@@ -55,88 +99,680 @@ def database_url() -> str:
                 url = value.strip().strip('"').strip("'")
     if not url:
         raise DbError("DATABASE_URL is not set; set it in the environment or in .env (see .env.example).", EXIT_USAGE)
+    scheme = urlsplit(url).scheme
+    if scheme not in ("postgres", "postgresql"):
+        raise DbError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://.", EXIT_USAGE)
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """The URL without Prisma-only parameters, as psycopg reads it."""
     parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise DbError(f"DATABASE_URL must be a postgresql:// URL, not {parts.scheme}://.", EXIT_USAGE)
-    # yoyo speaks psycopg 3 through the postgresql+psycopg scheme; drop Prisma-only parameters.
     query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("schema", "connection_limit", "pool_timeout")]
-    return urlunsplit(("postgresql+psycopg", parts.netloc, parts.path, urlencode(query), ""))
+    return urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), ""))
 
 
-def open_backend():
+def yoyo_url(url: str) -> str:
+    # yoyo speaks psycopg 3 through the postgresql+psycopg scheme.
+    return "postgresql+psycopg" + libpq_url(url)[len("postgresql") :]
+
+
+# --- migration files -------------------------------------------------------------------
+
+
+def checksum(path: Path) -> str | None:
+    """SHA-256 of the file with line endings normalised, so a Windows checkout matches."""
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def down_path(migration_id: str) -> Path:
+    return MIGRATIONS / f"{migration_id}.rollback.sql"
+
+
+def up_path(migration_id: str) -> Path:
+    return MIGRATIONS / f"{migration_id}.sql"
+
+
+def statements(path: Path) -> list[str]:
+    from yoyo.migrations import read_sql_migration
+
+    return read_sql_migration(str(path))[2]
+
+
+def is_blank(path: Path) -> bool:
+    """True when the file is missing or holds nothing but comments and whitespace."""
+    if not path.exists():
+        return True
+    return not any(s.strip() for s in statements(path) if _strip_comments(s).strip())
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", re.sub(r"/\*.*?\*/", "", sql, flags=re.S))
+
+
+def read_migrations():
+    yoyo = load_yoyo()
+    if not MIGRATIONS.is_dir():
+        raise DbError(f"No migrations folder at {MIGRATIONS}.", EXIT_USAGE)
+    return sorted(yoyo.read_migrations(str(MIGRATIONS)), key=lambda m: m.id)
+
+
+# --- database access -------------------------------------------------------------------
+
+
+class ReadOnlyBackend:
+    """Enough of yoyo's backend interface for reading, without creating yoyo's tables."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        try:
+            self.connection = psycopg.connect(libpq_url(url), autocommit=True)
+        except psycopg.Error as exc:
+            raise DbError(f"Cannot connect to the database: {str(exc).strip()}", EXIT_FAILED) from None
+
+    def execute(self, sql: str, params: dict | None = None):
+        from yoyo.utils import change_param_style
+
+        sql, bound = change_param_style("pyformat", sql, params)
+        cursor = self.connection.cursor()
+        cursor.execute(sql, bound or None)
+        return cursor
+
+
+def open_backend(url: str, create: bool = True):
+    """yoyo's backend on `url`, its bookkeeping tables and ours made if missing; or, without
+    `create` (status, validate, dry run), a read-only connection that creates nothing."""
+    if not create:
+        load_yoyo()
+        return ReadOnlyBackend(url)
     yoyo = load_yoyo()
     try:
-        return yoyo.get_backend(database_url())
+        backend = yoyo.get_backend(yoyo_url(url))
+        backend.ensure_internal_schema_updated()
     except Exception as exc:  # the driver's own message says what is wrong
         raise DbError(f"Cannot connect to the database: {exc}".strip(), EXIT_FAILED) from None
+    if create:
+        with backend.transaction():
+            backend.execute(
+                f"CREATE TABLE IF NOT EXISTS {META_TABLE} ("
+                " migration_id text PRIMARY KEY,"
+                " up_sha256 text NOT NULL,"
+                " down_sha256 text,"
+                " applied_at timestamptz NOT NULL DEFAULT now(),"
+                " duration_ms integer NOT NULL DEFAULT 0)"
+            )
+    return backend
 
 
-def read_all():
-    yoyo = load_yoyo()
-    return yoyo.read_migrations(str(MIGRATIONS))
+def table_exists(backend, name: str) -> bool:
+    return query(backend, "SELECT to_regclass(:name) IS NOT NULL", {"name": name})[0][0]
+
+
+def query(backend, sql: str, params: dict | None = None) -> list[tuple]:
+    cursor = backend.execute(sql, params or {})
+    rows = cursor.fetchall() if cursor.description else []
+    cursor.close()
+    return rows
+
+
+@dataclass
+class Applied:
+    id: str
+    applied_at: datetime
+    up_sha256: str | None = None
+    down_sha256: str | None = None
+    duration_ms: int | None = None
+
+
+def applied_migrations(backend) -> dict[str, Applied]:
+    if not table_exists(backend, "_yoyo_migration"):
+        return {}  # a database nothing was ever applied to (read-only commands create nothing)
+    rows = query(backend, "SELECT migration_id, applied_at_utc FROM _yoyo_migration ORDER BY applied_at_utc, migration_id")
+    applied = {row[0]: Applied(row[0], row[1].replace(tzinfo=timezone.utc)) for row in rows}
+    meta = query(backend, f"SELECT migration_id, up_sha256, down_sha256, applied_at, duration_ms FROM {META_TABLE}") if table_exists(backend, META_TABLE) else []
+    for mid, up, down, at, ms in meta:
+        if mid in applied:
+            applied[mid].up_sha256, applied[mid].down_sha256, applied[mid].duration_ms = up, down, ms
+            applied[mid].applied_at = at
+    return applied
+
+
+class AdvisoryLock:
+    """A session-level PostgreSQL advisory lock on its own connection: if this process
+    dies, the server ends the session and the lock with it, so nothing stale is left."""
+
+    def __init__(self, url: str, timeout: float):
+        self.url, self.timeout = url, timeout
+
+    def __enter__(self):
+        import psycopg
+
+        try:
+            self.conn = psycopg.connect(libpq_url(self.url), autocommit=True)
+        except psycopg.Error as exc:
+            raise DbError(f"Cannot connect to the database: {str(exc).strip()}", EXIT_FAILED) from None
+        deadline = time.monotonic() + self.timeout
+        announced = False
+        while not self.conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                self.conn.close()
+                raise DbError(
+                    f"Another `db` process held the migration lock for {self.timeout:g} s; nothing was applied. "
+                    "Wait for it to finish (or raise --lock-timeout) and run the command again.",
+                    EXIT_REFUSED,
+                )
+            if not announced:
+                print("waiting for another db process to finish…", file=sys.stderr)
+                announced = True
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+        finally:
+            self.conn.close()
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    files: list = field(default_factory=list)
+    applied: dict = field(default_factory=dict)
+    pending: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    unverified: list = field(default_factory=list)  # applied before checksums were kept
+
+
+def inspect(backend) -> Report:
+    files = read_migrations()
+    applied = applied_migrations(backend)
+    report = Report(files=files, applied=applied)
+    by_id = {m.id: m for m in files}
+    for mid, record in applied.items():
+        up, down = up_path(mid), down_path(mid)
+        if mid not in by_id or not up.exists():
+            report.problems.append(
+                f"{mid} is applied but {up.relative_to(ROOT)} is missing (deleted or renamed). "
+                "Restore the file from version control; to undo the change, add a new migration instead."
+            )
+            continue
+        if not down.exists():
+            report.problems.append(f"{mid} is applied but its rollback file {down.relative_to(ROOT)} is missing; restore it.")
+        if record.up_sha256 is None:
+            report.unverified.append(mid)
+            continue
+        for path, recorded in ((up, record.up_sha256), (down, record.down_sha256)):
+            actual = checksum(path)
+            if recorded is not None and actual is not None and actual != recorded:
+                report.problems.append(
+                    f"{path.relative_to(ROOT)} changed after {mid} was applied (checksum {recorded[:12]} is now {actual[:12]}). "
+                    f"Revert the edit and put the change in a new migration (`npm run db:new -- NAME`), "
+                    f"or, if the edit is intended and the database already matches it, run `npm run db:repair -- --accept {mid}`."
+                )
+    report.pending = [m for m in files if m.id not in applied]
+    newest_applied = max(applied, default="")
+    for migration in report.pending:
+        if migration.id < newest_applied:
+            report.problems.append(
+                f"{migration.id} is pending but sorts before {newest_applied}, which is already applied; "
+                "databases that ran the newer one would apply it out of order. Rename it after the newest migration "
+                "(or recreate it with `npm run db:new -- NAME`)."
+            )
+        if not down_path(migration.id).exists():
+            report.problems.append(
+                f"{migration.id} has no rollback file {down_path(migration.id).relative_to(ROOT)}; write it before migrating."
+            )
+    return report
+
+
+def require_valid(report: Report) -> None:
+    if report.problems:
+        raise DbError("Validation failed; nothing was changed.\n- " + "\n- ".join(report.problems), EXIT_INVALID)
+
+
+# --- lint ------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    file: Path
+    line: int
+    rule: str
+    message: str
+
+    @property
+    def destructive(self) -> bool:
+        return self.rule in DESTRUCTIVE_RULES
+
+    def __str__(self) -> str:
+        kind = "destructive" if self.destructive else "warning"
+        try:
+            shown = self.file.resolve().relative_to(ROOT)
+        except ValueError:
+            shown = self.file
+        return f"{shown}:{self.line}: {kind} [{self.rule}] {self.message}"
+
+
+def squawk_binary() -> str:
+    here = Path(sys.executable).parent / "squawk"
+    found = str(here) if here.exists() else shutil.which("squawk")
+    if not found:
+        raise DbError(
+            "squawk (the PostgreSQL migration linter) is not installed for this Python. "
+            "Run `npm run setup:python` or `pip install -r requirements.txt`.",
+            EXIT_USAGE,
+        )
+    return found
+
+
+def lint_files(paths: list[Path]) -> list[Finding]:
+    """squawk's rules, plus the two data-loss statements it does not flag (TRUNCATE, DELETE without WHERE)."""
+    if not paths:
+        return []
+    proc = subprocess.run(
+        # Each file runs in one transaction; lock_timeout is set by this tool, statement_timeout is the server's.
+        [squawk_binary(), "--reporter", "json", "--assume-in-transaction", "--exclude", SQUAWK_EXCLUDED, *map(str, paths)],
+        capture_output=True,
+        text=True,
+    )
+    try:
+        raw = json.loads(proc.stdout or "[]")
+    except json.JSONDecodeError:
+        raise DbError(f"squawk failed: {(proc.stderr or proc.stdout).strip()}") from None
+    findings = [
+        Finding(Path(item["file"]), int(item.get("line", 0)) + 1, item.get("rule_name", "syntax-error"), item.get("message", "").strip())
+        for item in raw
+    ]
+    for path in paths:
+        text = path.read_text()
+        offset = 0
+        for statement in statements(path):
+            start = text.find(statement, offset)
+            offset = max(offset, start + len(statement)) if start >= 0 else offset
+            line = text.count("\n", 0, max(start, 0)) + 1
+            code = _strip_comments(statement).strip()
+            if re.match(r"(?i)^truncate\b", code):
+                findings.append(Finding(path, line, "truncate", "TRUNCATE deletes every row of the table."))
+            elif re.match(r"(?i)^delete\s+from\b", code) and not re.search(r"(?i)\bwhere\b", code):
+                findings.append(Finding(path, line, "delete-without-where", "DELETE without WHERE deletes every row of the table."))
+    return sorted(findings, key=lambda f: (str(f.file), f.line, f.rule))
+
+
+def allowed_in_file(path: Path) -> bool:
+    return bool(ALLOW_DIRECTIVE.search(path.read_text()))
+
+
+# --- applying --------------------------------------------------------------------------
+
+
+def _statement_error(migration_id: str, path: Path, index: int, statement: str, exc: Exception, verb: str) -> DbError:
+    diag = getattr(exc, "diag", None)
+    reason = (getattr(diag, "message_primary", None) or str(exc)).strip()
+    sqlstate = getattr(exc, "sqlstate", None)
+    text = path.read_text()
+    start = text.find(statement.strip())
+    line = text.count("\n", 0, start) + 1 if start >= 0 else None
+    where = f"{path.relative_to(ROOT)}" + (f" line {line}" if line else "")
+    shown = " ".join(_strip_comments(statement).split())
+    shown = shown if len(shown) <= 160 else shown[:157] + "…"
+    return DbError(
+        f"{verb} {migration_id} failed at statement {index} ({where}): {shown}\n"
+        f"PostgreSQL said: {reason}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "") + ".\n"
+        f"Nothing of {migration_id} was kept: its transaction was rolled back and the schema is as it was. "
+        f"Fix the SQL in {path.relative_to(ROOT)} and run the command again."
+    )
+
+
+def _run_statements(backend, migration_id: str, path: Path, verb: str) -> None:
+    for index, statement in enumerate(statements(path), start=1):
+        if not _strip_comments(statement).strip():
+            continue
+        cursor = backend.cursor()
+        try:
+            cursor.execute(statement)
+        except backend.DatabaseError as exc:
+            raise _statement_error(migration_id, path, index, statement, exc, verb) from None
+        finally:
+            cursor.close()
+
+
+def _log(backend, migration, operation: str) -> None:
+    backend.execute(
+        "INSERT INTO _yoyo_log (id, migration_hash, migration_id, operation, username, hostname, created_at_utc) "
+        "VALUES (:id, :hash, :mid, :op, :user, :host, :at)",
+        {
+            "id": str(uuid.uuid1()),
+            "hash": migration.hash,
+            "mid": migration.id,
+            "op": operation,
+            "user": getpass.getuser(),
+            "host": socket.gethostname(),
+            "at": datetime.now(timezone.utc).replace(tzinfo=None),
+        },
+    )
+
+
+def _session_guards(backend) -> None:
+    """Inside the migration's transaction: give up on a lock after 10 s rather than queue every
+    query behind it, and (PostgreSQL 14+) abort within a second if this process dies."""
+    backend.execute("SET LOCAL lock_timeout = '10s'")
+    if backend.connection.info.server_version >= 140000:
+        backend.execute("SET LOCAL client_connection_check_interval = '1s'")
+
+
+def apply_one(backend, migration) -> float:
+    """Runs the up file and records it (yoyo's record, checksums, timing) in one transaction."""
+    started = time.perf_counter()
+    with backend.transaction():
+        _session_guards(backend)
+        _run_statements(backend, migration.id, up_path(migration.id), "Migration")
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
+        backend.mark_one(migration, log=False)
+        _log(backend, migration, "apply")
+        backend.execute(
+            f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, duration_ms) VALUES (:mid, :up, :down, :ms) "
+            "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256, "
+            "applied_at = now(), duration_ms = EXCLUDED.duration_ms",
+            {"mid": migration.id, "up": checksum(up_path(migration.id)), "down": checksum(down_path(migration.id)), "ms": elapsed_ms},
+        )
+    return (time.perf_counter() - started) * 1000
+
+
+def rollback_one(backend, migration) -> float:
+    started = time.perf_counter()
+    with backend.transaction():
+        _session_guards(backend)
+        _run_statements(backend, migration.id, down_path(migration.id), "Rollback of")
+        backend.unmark_one(migration, log=False)
+        _log(backend, migration, "rollback")
+        backend.execute(f"DELETE FROM {META_TABLE} WHERE migration_id = :mid", {"mid": migration.id})
+    return (time.perf_counter() - started) * 1000
+
+
+def adopt_unverified(backend, report: Report) -> None:
+    """Records checksums for migrations applied before this tool kept them (e.g. by plain yoyo)."""
+    with backend.transaction():
+        for mid in report.unverified:
+            backend.execute(
+                f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, applied_at) VALUES (:mid, :up, :down, :at) "
+                "ON CONFLICT (migration_id) DO NOTHING",
+                {"mid": mid, "up": checksum(up_path(mid)), "down": checksum(down_path(mid)), "at": report.applied[mid].applied_at},
+            )
+            print(f"recorded checksums of {mid} (applied before checksums were kept)")
+
+
+def confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+# --- commands --------------------------------------------------------------------------
 
 
 def cmd_migrate(args) -> int:
-    backend = open_backend()
-    migrations = read_all()
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        if not pending:
+    url = args.url or raw_database_url()
+    if args.dry_run:
+        backend = open_backend(url, create=False)
+        report = inspect(backend)
+        require_valid(report)
+        return print_plan(report)
+    with AdvisoryLock(url, args.lock_timeout):
+        backend = open_backend(url)
+        report = inspect(backend)
+        require_valid(report)
+        if report.unverified:
+            adopt_unverified(backend, report)
+        if not report.pending:
             print("Database is up to date.")
             return EXIT_OK
-        for migration in pending:
-            started = time.perf_counter()
-            try:
-                backend.apply_one(migration)
-            except Exception as exc:
-                raise DbError(
-                    f"Migration {migration.id} failed and was rolled back: {exc}".strip()
-                    + "\nFix the SQL in migrations/, then run `npm run db:migrate` again."
-                ) from None
-            print(f"applied  {migration.id}  ({(time.perf_counter() - started) * 1000:.0f} ms)")
-    print(f"{len(pending)} migration(s) applied.")
+        check_destructive(report.pending, args.allow_destructive)
+        total = 0.0
+        for migration in report.pending:
+            if is_blank(down_path(migration.id)):
+                print(f"warning: {migration.id} has an empty rollback file; it cannot be rolled back.", file=sys.stderr)
+            elapsed = apply_one(backend, migration)
+            total += elapsed
+            print(f"applied  {migration.id}  ({elapsed:.0f} ms)", flush=True)
+    print(f"{len(report.pending)} migration(s) applied in {total:.0f} ms.")
+    return EXIT_OK
+
+
+def check_destructive(pending, allowed: bool) -> None:
+    paths = [up_path(m.id) for m in pending]
+    findings = [f for f in lint_files(paths) if f.destructive and not allowed_in_file(f.file)]
+    if not findings or allowed:
+        return
+    listing = "\n".join(f"  {f}" for f in findings)
+    if sys.stdin.isatty() and confirm(f"These pending statements can lose data or break clients:\n{listing}\nApply them?"):
+        return
+    raise DbError(
+        "Refused: pending migrations contain destructive statements; nothing was applied.\n"
+        f"{listing}\n"
+        "If the data loss is intended, pass --allow-destructive (`npm run db:migrate -- --allow-destructive`), "
+        "or mark the file after review with a line `-- db: allow-destructive`.",
+        EXIT_REFUSED,
+    )
+
+
+def print_plan(report: Report) -> int:
+    if not report.pending:
+        print("Database is up to date; nothing would be applied.")
+        return EXIT_OK
+    findings = lint_files([up_path(m.id) for m in report.pending])
+    print(f"Plan: {len(report.pending)} migration(s) would be applied, in this order (dry run: nothing applied).")
+    for migration in report.pending:
+        print(f"\n-- {migration.id}  ({up_path(migration.id).relative_to(ROOT)})")
+        for statement in statements(up_path(migration.id)):
+            code = _strip_comments(statement).strip()
+            if code:
+                print(code if code.endswith(";") else code + ";")
+    destructive = [f for f in findings if f.destructive]
+    if destructive:
+        print("\nDestructive statements (refused in batch mode without --allow-destructive):")
+        for finding in destructive:
+            print(f"  {finding}")
     return EXIT_OK
 
 
 def cmd_rollback(args) -> int:
-    backend = open_backend()
-    migrations = read_all()
-    with backend.lock():
-        targets = list(backend.to_rollback(migrations))[: args.steps]
+    url = args.url or raw_database_url()
+    with AdvisoryLock(url, args.lock_timeout):
+        backend = open_backend(url)
+        report = inspect(backend)
+        require_valid(report)
+        by_id = {m.id: m for m in report.files}
+        newest_first = sorted(report.applied, reverse=True)
+        targets = [by_id[mid] for mid in newest_first[: args.steps]]
         if not targets:
             print("Nothing to roll back.")
             return EXIT_OK
         for migration in targets:
-            down = MIGRATIONS / f"{migration.id}.rollback.sql"
-            if not down.exists() or not down.read_text().strip():
+            down = down_path(migration.id)
+            if is_blank(down):
                 raise DbError(
-                    f"Migration {migration.id} has no rollback SQL ({down.relative_to(ROOT)} is missing or empty); "
-                    "nothing was rolled back. Write the rollback file first."
+                    f"{migration.id} has no rollback SQL ({down.relative_to(ROOT)} is missing or empty); nothing was rolled back. "
+                    "Write the rollback file first.",
+                    EXIT_REFUSED,
                 )
-        print("Will roll back: " + ", ".join(m.id for m in targets))
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise DbError("Rollback needs confirmation; pass --yes when running without a terminal.", EXIT_USAGE)
-            if input("Proceed? [y/N] ").strip().lower() not in ("y", "yes"):
-                print("Cancelled.")
-                return EXIT_FAILED
+        print("Will roll back, newest first: " + ", ".join(m.id for m in targets))
+        if not args.yes and not confirm("Proceed?"):
+            raise DbError(
+                "Rollback needs confirmation; nothing was rolled back. Answer y at the prompt, or pass --yes "
+                "(`npm run db:rollback -- --yes`) when running without a terminal.",
+                EXIT_REFUSED,
+            )
         for migration in targets:
-            started = time.perf_counter()
-            backend.rollback_one(migration)
-            print(f"rolled back  {migration.id}  ({(time.perf_counter() - started) * 1000:.0f} ms)")
+            elapsed = rollback_one(backend, migration)
+            print(f"rolled back  {migration.id}  ({elapsed:.0f} ms)", flush=True)
     return EXIT_OK
 
 
 def cmd_status(args) -> int:
-    backend = open_backend()
-    migrations = read_all()
-    pending = {m.id for m in backend.to_apply(migrations)}
+    backend = open_backend(args.url or raw_database_url(), create=False)
+    report = inspect(backend)
+    code = EXIT_INVALID if report.problems else EXIT_PENDING if report.pending else EXIT_OK
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "state": {EXIT_OK: "clean", EXIT_PENDING: "pending", EXIT_INVALID: "invalid"}[code],
+                    "applied": [
+                        {
+                            "id": a.id,
+                            "appliedAt": a.applied_at.isoformat(),
+                            "durationMs": a.duration_ms,
+                            "checksum": a.up_sha256,
+                        }
+                        for a in sorted(report.applied.values(), key=lambda a: a.id)
+                    ],
+                    "pending": [m.id for m in report.pending],
+                    "problems": report.problems,
+                },
+                indent=2,
+            )
+        )
+        return code
+    for a in sorted(report.applied.values(), key=lambda a: a.id):
+        took = f"{a.duration_ms} ms" if a.duration_ms is not None else "time unknown"
+        print(f"applied  {a.id}  {a.applied_at:%Y-%m-%d %H:%M:%S %Z}  ({took})")
+    for migration in report.pending:
+        print(f"pending  {migration.id}")
+    for problem in report.problems:
+        print(f"problem  {problem}")
+    if report.problems:
+        print("Invalid: fix the problems above (see `npm run db:validate`).")
+    elif report.pending:
+        print(f"{len(report.pending)} pending; run `npm run db:migrate`.")
+    else:
+        print("Up to date.")
+    return code
+
+
+def cmd_validate(args) -> int:
+    backend = open_backend(args.url or raw_database_url(), create=False)
+    report = inspect(backend)
+    require_valid(report)
+    print(f"Valid: {len(report.applied)} applied migration(s) match their files; {len(report.pending)} pending.")
+    return EXIT_OK
+
+
+def cmd_repair(args) -> int:
+    url = args.url or raw_database_url()
+    with AdvisoryLock(url, args.lock_timeout):
+        backend = open_backend(url)
+        applied = applied_migrations(backend)
+        if args.accept not in applied:
+            raise DbError(f"{args.accept} is not an applied migration; `npm run db:status` lists them.", EXIT_USAGE)
+        if not up_path(args.accept).exists():
+            raise DbError(f"{up_path(args.accept).relative_to(ROOT)} does not exist; restore it before accepting it.", EXIT_USAGE)
+        with backend.transaction():
+            backend.execute(
+                f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256) VALUES (:mid, :up, :down) "
+                "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256",
+                {"mid": args.accept, "up": checksum(up_path(args.accept)), "down": checksum(down_path(args.accept))},
+            )
+    print(f"Accepted the current files of {args.accept}; the database was not changed.")
+    return EXIT_OK
+
+
+def cmd_lint(args) -> int:
+    paths = [Path(p) for p in args.files] or sorted(p for p in MIGRATIONS.glob("*.sql") if not p.name.endswith(".rollback.sql"))
+    findings = lint_files(paths)
+    refused = [f for f in findings if f.destructive and not allowed_in_file(f.file)]
+    for finding in findings:
+        print(finding)
+    print(f"{len(paths)} file(s) checked: {len(refused)} destructive finding(s) not allowed, {len(findings) - len(refused)} other.")
+    if refused:
+        print(
+            "Destructive statements need a reviewed `-- db: allow-destructive` line in their file "
+            "(or --allow-destructive when migrating).",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+SNAPSHOT_SQL = """
+SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, coalesce(c.column_default, '')
+FROM information_schema.columns c
+WHERE c.table_schema = 'public'
+ORDER BY 1, 2
+"""
+INDEX_SQL = "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"
+
+
+def snapshot(backend) -> list[tuple]:
+    rows = query(backend, SNAPSHOT_SQL) + query(backend, INDEX_SQL)
+    return sorted(tuple(map(str, row)) for row in rows if row[0] not in BOOKKEEPING)
+
+
+def cmd_rehearse(args) -> int:
+    import psycopg
+    from psycopg import sql
+
+    migrations = read_migrations()
     for migration in migrations:
-        print(f"{'pending' if migration.id in pending else 'applied'}  {migration.id}")
-    if pending:
-        print(f"{len(pending)} pending; run `npm run db:migrate`.")
-        return EXIT_PENDING
-    print("Up to date.")
+        if is_blank(down_path(migration.id)):
+            raise DbError(f"{migration.id} has no rollback SQL ({down_path(migration.id).relative_to(ROOT)}); every migration must be reversible.", EXIT_INVALID)
+    scratch_url, drop = args.url, None
+    if not scratch_url:
+        base = urlsplit(libpq_url(raw_database_url()))
+        name = f"{base.path.lstrip('/') or 'app'}_rehearse_{os.getpid()}"[:63]
+        admin = libpq_url(raw_database_url())
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise DbError(
+                f"Cannot create the scratch database {name}: {str(exc).strip()}. Give the DATABASE_URL user CREATEDB, "
+                "or pass an empty database with --url.",
+                EXIT_FAILED,
+            ) from None
+        scratch_url = urlunsplit(base._replace(path=f"/{name}"))
+
+        def drop() -> None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    try:
+        backend = open_backend(scratch_url)
+        if applied_migrations(backend):
+            raise DbError("The rehearsal database already has migrations applied; give an empty database.", EXIT_USAGE)
+        empty = snapshot(backend)
+        started = time.perf_counter()
+        for migration in migrations:
+            apply_one(backend, migration)
+        first = snapshot(backend)
+        print(f"1/3 applied all {len(migrations)} migration(s)")
+        for migration in reversed(migrations):
+            rollback_one(backend, migration)
+        after_rollback = snapshot(backend)
+        if after_rollback != empty:
+            left = sorted({row[0] for row in set(after_rollback) - set(empty)})
+            raise DbError(
+                "Rolling everything back did not restore the empty schema; left behind in: "
+                + ", ".join(left)
+                + ". Make each rollback file undo its migration completely.",
+                EXIT_INVALID,
+            )
+        print("2/3 rolled all back: the schema is empty again")
+        for migration in migrations:
+            apply_one(backend, migration)
+        if snapshot(backend) != first:
+            raise DbError("Applying again gave a different schema than the first time; a rollback leaves something behind.", EXIT_INVALID)
+        print(f"3/3 applied all again: same schema ({(time.perf_counter() - started) * 1000:.0f} ms in all)")
+        backend.connection.close()
+    finally:
+        if drop:
+            drop()
+    print("Rehearsal passed: every migration applies, rolls back and applies again.")
     return EXIT_OK
 
 
@@ -146,25 +782,43 @@ def cmd_new(args) -> int:
         raise DbError("Name the migration with letters or digits, e.g. `npm run db:new -- add_tags`.", EXIT_USAGE)
     numbers = [int(m.group(1)) for p in MIGRATIONS.glob("*.sql") if (m := re.match(r"(\d+)_", p.name))]
     stem = f"{(max(numbers) if numbers else 0) + 1:04d}_{slug}"
-    up, down = MIGRATIONS / f"{stem}.sql", MIGRATIONS / f"{stem}.rollback.sql"
-    up.write_text(f"-- {stem}: describe the change.\n")
-    down.write_text(f"-- Undo {stem}.sql exactly.\n")
+    up, down = up_path(stem), down_path(stem)
+    up.write_text(f"-- {stem}: describe the change. Runs in one transaction.\n")
+    down.write_text(f"-- Undo {stem}.sql exactly, newest statement first.\n")
     print(f"created  {up.relative_to(ROOT)}\ncreated  {down.relative_to(ROOT)}")
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="db", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="db", description=__doc__.split("\n\n")[0], epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
-    rollback = sub.add_parser("rollback", help="undo applied migrations")
+
+    def command(name: str, run, help: str, locks: bool = False):
+        p = sub.add_parser(name, help=help)
+        p.set_defaults(run=run)
+        if name not in ("new", "lint"):
+            p.add_argument("--url", help="database URL (default: DATABASE_URL, or .env)")
+        if locks:
+            p.add_argument("--lock-timeout", type=float, default=60, help="seconds to wait for another db process (default 60)")
+        return p
+
+    migrate = command("migrate", cmd_migrate, "validate, then apply pending migrations", locks=True)
+    migrate.add_argument("--dry-run", action="store_true", help="print the plan and SQL; apply nothing")
+    migrate.add_argument("--allow-destructive", action="store_true", help="apply destructive statements without asking")
+    rollback = command("rollback", cmd_rollback, "undo applied migrations, newest first", locks=True)
     rollback.add_argument("--steps", type=int, default=1)
     rollback.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    rollback.set_defaults(run=cmd_rollback)
-    sub.add_parser("status", help="applied and pending migrations").set_defaults(run=cmd_status)
-    new = sub.add_parser("new", help="create a migration and its rollback file")
+    status = command("status", cmd_status, "applied, pending and problems")
+    status.add_argument("--json", action="store_true")
+    command("validate", cmd_validate, "check applied migrations against their files")
+    repair = command("repair", cmd_repair, "accept an intentional edit of an applied migration", locks=True)
+    repair.add_argument("--accept", required=True, metavar="ID")
+    lint = command("lint", cmd_lint, "lint migrations with squawk and the data-loss checks")
+    lint.add_argument("files", nargs="*")
+    command("rehearse", cmd_rehearse, "apply all, roll back all, apply all on a scratch database")
+    new = command("new", cmd_new, "create a migration and its rollback file")
     new.add_argument("name")
-    new.set_defaults(run=cmd_new)
+
     args = parser.parse_args(argv)
     if getattr(args, "steps", 1) < 1:
         parser.error("--steps must be 1 or more")
@@ -173,7 +827,14 @@ def main(argv: list[str] | None = None) -> int:
     except DbError as exc:
         print(f"db {args.command}: {exc}", file=sys.stderr)
         return exc.code
+    except KeyboardInterrupt:
+        print(f"db {args.command}: interrupted; the migration in progress was rolled back.", file=sys.stderr)
+        return EXIT_FAILED
 
+
+EXIT_CODES = """exit codes: 0 done (status: clean), 1 failed, 2 bad usage or configuration,
+3 migrations pending (status), 4 validation failed, 5 refused
+(destructive statements, no confirmation, lock not obtained)"""
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,283 @@
+"""The generated `db` command (tools/db.py over yoyo) against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests import services
+from tests.conftest import render
+
+pytestmark = pytest.mark.xdist_group("db-tool")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("db-tool") / "p", minimal=True)
+
+
+class Tool:
+    """A project folder with tools/db.py and migrations/, and its own empty database."""
+
+    def __init__(self, root: Path, url: str):
+        self.root, self.url = root, url
+        self.migrations = root / "migrations"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["DATABASE_URL"] = self.url
+        return env
+
+    def run(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "tools/db.py", *args],
+            cwd=self.root,
+            env=self.env(),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def spawn(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "tools/db.py", *args], cwd=self.root, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def write(self, stem: str, up: str, down: str | None = "") -> None:
+        (self.migrations / f"{stem}.sql").write_text(up)
+        if down is not None:
+            (self.migrations / f"{stem}.rollback.sql").write_text(down)
+
+    def sql(self, statement: str, params=None) -> list[tuple]:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cursor = conn.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def tables(self) -> set[str]:
+        return {row[0] for row in self.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+
+@pytest.fixture
+def tool(rendered, tmp_path, postgres_admin_url) -> Tool:
+    root = tmp_path / "project"
+    (root / "tools").mkdir(parents=True)
+    shutil.copy(rendered / "tools" / "db.py", root / "tools" / "db.py")
+    shutil.copytree(rendered / "migrations", root / "migrations")
+    return Tool(root, services.create_database(postgres_admin_url, f"db_{uuid.uuid4().hex[:12]}"))
+
+
+def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def test_migrate_applies_pending_with_timings_and_status_exit_codes(tool):
+    assert tool.run("status").returncode == 3
+    applied = ok(tool.run("migrate"))
+    assert "applied  0001_initial_schema" in applied.stdout and " ms)" in applied.stdout
+    assert {"users", "posts", "comments", "likes"} <= tool.tables()
+    status = tool.run("status", "--json")
+    assert status.returncode == 0
+    report = json.loads(status.stdout)
+    assert report["state"] == "clean" and report["pending"] == []
+    assert report["applied"][0]["id"] == "0001_initial_schema"
+    assert isinstance(report["applied"][0]["durationMs"], int) and len(report["applied"][0]["checksum"]) == 64
+    assert "up to date" in ok(tool.run("migrate")).stdout.lower()
+
+
+def test_new_writes_the_migration_and_its_rollback_after_the_existing_ones(tool):
+    out = ok(tool.run("new", "Add tags!")).stdout
+    assert "0002_add_tags.sql" in out and "0002_add_tags.rollback.sql" in out
+    assert (tool.migrations / "0002_add_tags.sql").exists() and (tool.migrations / "0002_add_tags.rollback.sql").exists()
+    assert tool.run("new", "---").returncode == 2
+
+
+def test_edited_applied_migration_is_refused_with_its_name_until_repaired(tool):
+    ok(tool.run("migrate"))
+    up = tool.migrations / "0001_initial_schema.sql"
+    up.write_text(up.read_text() + "\n-- an edit after deployment\n")
+    tool.write("0002_tags", "CREATE TABLE tags (id serial PRIMARY KEY);", "DROP TABLE tags;")
+    refused = tool.run("migrate")
+    assert refused.returncode == 4
+    assert "migrations/0001_initial_schema.sql changed after 0001_initial_schema was applied" in refused.stderr
+    assert "tags" not in tool.tables(), "nothing may be applied while validation fails"
+    assert tool.run("status").returncode == 4
+    assert json.loads(tool.run("status", "--json").stdout)["state"] == "invalid"
+    assert tool.run("validate").returncode == 4
+    ok(tool.run("repair", "--accept", "0001_initial_schema"))
+    ok(tool.run("validate"))
+    ok(tool.run("migrate"))
+    assert "tags" in tool.tables()
+
+
+def test_a_line_ending_change_alone_is_not_an_edit(tool):
+    ok(tool.run("migrate"))
+    up = tool.migrations / "0001_initial_schema.sql"
+    up.write_bytes(up.read_bytes().replace(b"\n", b"\r\n"))
+    ok(tool.run("validate"))
+
+
+def test_deleted_applied_migration_is_refused(tool):
+    ok(tool.run("migrate"))
+    (tool.migrations / "0001_initial_schema.sql").unlink()
+    refused = tool.run("migrate")
+    assert refused.returncode == 4
+    assert "0001_initial_schema is applied but migrations/0001_initial_schema.sql is missing" in refused.stderr
+
+
+def test_pending_migration_ordered_before_an_applied_one_is_refused(tool):
+    tool.write("0005_late", "CREATE TABLE late (id int);", "DROP TABLE late;")
+    ok(tool.run("migrate"))
+    tool.write("0003_early", "CREATE TABLE early (id int);", "DROP TABLE early;")
+    refused = tool.run("migrate")
+    assert refused.returncode == 4
+    assert "0003_early is pending but sorts before 0005_late" in refused.stderr
+
+
+def test_failing_migration_leaves_the_schema_as_it_was_and_names_the_statement(tool):
+    ok(tool.run("migrate"))
+    tool.write(
+        "0002_broken",
+        "CREATE TABLE half_done (id int);\nALTER TABLE posts ADD COLUMN rating int;\nALTER TABLE no_such_table ADD COLUMN x int;\n",
+        "DROP TABLE half_done;",
+    )
+    failed = tool.run("migrate")
+    assert failed.returncode == 1
+    assert "0002_broken failed at statement 3 (migrations/0002_broken.sql line 3)" in failed.stderr
+    assert "ALTER TABLE no_such_table ADD COLUMN x int" in failed.stderr
+    assert 'relation "no_such_table" does not exist' in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert "half_done" not in tool.tables()
+    assert not tool.sql("SELECT 1 FROM information_schema.columns WHERE table_name = 'posts' AND column_name = 'rating'")
+    assert json.loads(tool.run("status", "--json").stdout)["pending"] == ["0002_broken"]
+
+
+def test_destructive_migration_is_refused_in_batch_mode_unless_allowed(tool):
+    ok(tool.run("migrate"))
+    tool.write("0002_drop_likes", "DROP TABLE likes;", "CREATE TABLE likes (id int);")
+    refused = tool.run("migrate")
+    assert refused.returncode == 5
+    assert "ban-drop-table" in refused.stderr and "0002_drop_likes.sql" in refused.stderr
+    assert "--allow-destructive" in refused.stderr
+    assert "likes" in tool.tables()
+    ok(tool.run("migrate", "--allow-destructive"))
+    assert "likes" not in tool.tables()
+
+
+def test_a_reviewed_directive_allows_a_destructive_migration(tool):
+    ok(tool.run("migrate"))
+    tool.write("0002_clear", "-- db: allow-destructive (reviewed: demo data only)\nTRUNCATE likes;", "SELECT 1;")
+    ok(tool.run("migrate"))
+
+
+def test_lint_flags_data_loss_that_squawk_alone_misses(tool):
+    tool.write("0002_wipe", "DELETE FROM likes;\nTRUNCATE comments;\nDELETE FROM posts WHERE published = false;", "SELECT 1;")
+    linted = tool.run("lint")
+    assert linted.returncode == 5
+    assert "0002_wipe.sql:1: destructive [delete-without-where]" in linted.stdout
+    assert "0002_wipe.sql:2: destructive [truncate]" in linted.stdout
+    assert ":3: destructive" not in linted.stdout
+    (tool.migrations / "0002_wipe.sql").unlink()
+    ok(tool.run("lint"))
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(tool):
+    plan = ok(tool.run("migrate", "--dry-run"))
+    assert "0001_initial_schema" in plan.stdout and "CREATE TABLE users" in plan.stdout
+    assert "nothing applied" in plan.stdout
+    assert tool.tables() == set(), "a dry run must not create even the bookkeeping tables"
+
+
+def test_rollback_refuses_missing_down_file(tool):
+    tool.write("0002_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
+    ok(tool.run("migrate"))
+    (tool.migrations / "0002_tags.rollback.sql").unlink()
+    # Validation names the missing file first; nothing is rolled back.
+    refused = tool.run("rollback", "--yes")
+    assert refused.returncode in (4, 5)
+    assert "0002_tags.rollback.sql" in refused.stderr
+    assert "tags" in tool.tables()
+
+
+def test_rollback_refuses_an_empty_down_file(tool):
+    tool.write("0002_tags", "CREATE TABLE tags (id int);", "-- nothing yet\n")
+    ok(tool.run("migrate"))
+    refused = tool.run("rollback", "--yes")
+    assert refused.returncode == 5
+    assert "0002_tags has no rollback SQL" in refused.stderr
+    assert "tags" in tool.tables()
+
+
+def test_rollback_asks_for_confirmation_and_undoes_newest_first(tool):
+    tool.write("0002_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
+    ok(tool.run("migrate"))
+    unconfirmed = tool.run("rollback")
+    assert unconfirmed.returncode == 5 and "--yes" in unconfirmed.stderr
+    assert "tags" in tool.tables()
+    done = ok(tool.run("rollback", "--steps", "2", "--yes"))
+    assert done.stdout.index("0002_tags") < done.stdout.index("0001_initial_schema")
+    assert tool.tables() & {"users", "tags"} == set()
+    assert tool.run("status").returncode == 3
+
+
+def test_two_concurrent_migrates_apply_each_migration_exactly_once(tool):
+    tool.write("0002_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(1.5);", "DROP TABLE slow;")
+    first, second = tool.spawn("migrate"), tool.spawn("migrate")
+    outputs = [p.communicate(timeout=120) for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outputs
+    counts = dict(tool.sql("SELECT migration_id, count(*) FROM _yoyo_log WHERE operation = 'apply' GROUP BY migration_id"))
+    assert counts == {"0001_initial_schema": 1, "0002_slow": 1}
+    combined = "".join(out for out, _ in outputs)
+    assert combined.count("applied  0002_slow") == 1
+
+
+def test_sigkill_mid_migration_leaves_nothing_half_applied_and_the_next_run_succeeds(tool):
+    ok(tool.run("migrate"))
+    tool.write("0002_interrupted", "CREATE TABLE interrupted (id int);\nSELECT pg_sleep(20);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
+    victim = tool.spawn("migrate")
+    deadline = time.monotonic() + 20
+    while not tool.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'"):
+        assert time.monotonic() < deadline, "the migration never reached its slow statement"
+        time.sleep(0.1)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    assert tool.tables() & {"interrupted", "after_sleep"} == set()
+    assert tool.run("status").returncode == 3
+    # The server notices the dead client within a second and frees the lock and the half-made table.
+    tool.write("0002_interrupted", "CREATE TABLE interrupted (id int);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
+    ok(tool.run("repair", "--accept", "0001_initial_schema"))  # harmless: proves the lock is free
+    ok(tool.run("migrate", "--lock-timeout", "15"))
+    assert {"interrupted", "after_sleep"} <= tool.tables()
+
+
+def test_rehearse_passes_for_reversible_migrations(tool, postgres_admin_url):
+    out = ok(tool.run("rehearse")).stdout
+    assert "Rehearsal passed" in out
+    leftovers = [row[0] for row in psycopg.connect(postgres_admin_url, autocommit=True).execute("SELECT datname FROM pg_database WHERE datname LIKE '%rehearse%'")]
+    assert leftovers == []
+    assert tool.tables() == set(), "rehearse uses a scratch database, not DATABASE_URL's"
+
+
+def test_rehearse_catches_a_rollback_that_leaves_something_behind(tool):
+    tool.write("0002_tags", "CREATE TABLE tags (id int);\nCREATE INDEX tags_id ON tags (id);", "DROP INDEX tags_id;")
+    failed = tool.run("rehearse")
+    assert failed.returncode == 4
+    assert "left behind in: tags" in failed.stderr
+
+
+def test_unreachable_database_is_one_clear_paragraph(tool):
+    tool.url = "postgresql://nobody:nothing@127.0.0.1:1/none"
+    failed = tool.run("migrate")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("db migrate: ") and "Traceback" not in failed.stderr
