@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import json
 import signal
 import subprocess
 import threading
@@ -10,6 +10,7 @@ import threading
 import pytest
 import requests
 
+from tests.browser import chromium_dom
 from tests.conftest import STACKS_REST, run
 from tests.projects import start_server
 
@@ -49,7 +50,7 @@ def test_rollback_without_confirmation_is_refused_in_batch_mode(project):
 def test_the_projects_schema_test_catches_prisma_drifting_from_the_migrations(project):
     schema = project.path / "prisma" / "schema.prisma"
     original = schema.read_text()
-    jest = ["node", "node_modules/jest/bin/jest.js", "tests/schema.test.ts"]
+    jest = ["node", "--experimental-vm-modules", "node_modules/jest/bin/jest.js", "tests/schema.test.ts"]
     try:
         schema.write_text(original.replace("  name         String\n", "  name         String?\n", 1))
         assert schema.read_text() != original
@@ -97,19 +98,29 @@ def test_inflight_requests_finish_during_shutdown(project):
     assert all(status == 200 for status in results), results
 
 
-def test_headless_locust_run_has_no_failures(project, tmp_path):
+def test_headless_locust_run_passes_its_gates_and_writes_reports(project, tmp_path):
     server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
     try:
-        prefix = tmp_path / "stats"
         run(
             ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,
-             "--users", "5", "--spawn-rate", "5", "--run-time", "6s", "--exit-code-on-error", "1", "--only-summary",
-             "--csv", str(prefix)],
+             "--users", "5", "--spawn-rate", "5", "--run-time", "6s", "--gates", "error_rate<1%,requests>20",
+             "--report-json", str(tmp_path / "report.json"), "--report-html", str(tmp_path / "report.html")],
             project.path, project.env, timeout=120,
         )
-        with open(f"{prefix}_stats.csv") as handle:
-            total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
-        assert int(total["Request Count"]) > 20
-        assert int(total["Failure Count"]) == 0
+        report = json.loads((tmp_path / "report.json").read_text())
+        assert report["passed"] and report["aggregate"]["failures"] == 0
+        names = {endpoint["name"] for endpoint in report["endpoints"]}
+        assert {"GET list posts", "POST create post", "GET open post"} <= names
+        assert "<svg" in (tmp_path / "report.html").read_text()
+    finally:
+        server.stop()
+
+
+def test_swagger_ui_renders_in_a_browser(project):
+    server = start_server(project)
+    try:
+        dom = chromium_dom(f"{server.base_url}/docs")
+        assert "swagger-ui" in dom
+        assert 'data-path="/api/posts/{id}"' in dom, "the operations of the OpenAPI document are listed"
     finally:
         server.stop()

@@ -1,11 +1,15 @@
-"""Load test: users who {% if auth %}register, log in, {% endif %}read and write posts the way real clients do.
+"""Load test: users who {% if auth %}register, keep and refresh their token, {% endif %}read and write posts the way real clients do.
 
-Web UI:    npm run loadtest              (then open http://localhost:8089)
-Headless:  npm run loadtest:smoke
+Web UI:       npm run loadtest                 (then open http://localhost:8089)
+Smoke + gates npm run loadtest:smoke           (headless; exit code 1 when a gate fails)
+Distributed   npm run loadtest:processes       (one worker per core on this machine)
+One endpoint  npm run loadtest:endpoint -- --endpoint /api/posts --users 10 --requests 100
+Compare       npm run loadtest:compare -- loadtest/reports/baseline.json loadtest/reports/latest.json
 """
 
 import uuid
 
+import loadkit  # noqa: F401  (exact percentiles, --gates, --requests, JSON and HTML reports)
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 

@@ -1,0 +1,105 @@
+"""Compare two load-test reports (loadtest/reports/*.json) against improvement targets.
+
+  python loadtest/compare.py BASELINE.json CURRENT.json [--target avg=-30%] [--target p95<200] ...
+
+Default targets: average latency 30% lower, RPS 50% higher, P95 under 200 ms and error rate
+under 1% in the current run. Exit code 0 when every target is met, 1 when one is missed,
+2 when a report cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+DEFAULT_TARGETS = ["avg=-30%", "rps=+50%", "p95<200", "error_rate<1%"]
+METRICS = {
+    "avg": ("average latency", "ms", lambda r: r["aggregate"]["latencyMs"]["avg"]),
+    "p50": ("P50 latency", "ms", lambda r: r["aggregate"]["latencyMs"]["p50"]),
+    "p95": ("P95 latency", "ms", lambda r: r["aggregate"]["latencyMs"]["p95"]),
+    "p99": ("P99 latency", "ms", lambda r: r["aggregate"]["latencyMs"]["p99"]),
+    "rps": ("throughput", "req/s", lambda r: r["aggregate"]["rps"]),
+    "error_rate": ("error rate", "", lambda r: r["aggregate"]["errorRate"]),
+}
+RELATIVE = re.compile(r"^(?P<metric>\w+)=(?P<sign>[+-])(?P<value>\d+(\.\d+)?)%$")
+ABSOLUTE = re.compile(r"^(?P<metric>\w+)(?P<op><=|>=|<|>)(?P<value>\d+(\.\d+)?)(?P<pct>%)?$")
+
+
+def percent(fraction: float, digits: int = 2) -> str:
+    return f"{fraction * 100:.{digits}f}%"
+
+
+def signed_percent(fraction: float) -> str:
+    return f"{fraction * 100:+.1f}%"
+
+
+def load(path: str) -> dict:
+    try:
+        report = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        print(f"compare: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if report.get("schema") != "backend-kit/loadtest-report" or report.get("version") != 1:
+        print(f"compare: {path} is not a version 1 load-test report (made by loadtest/loadkit.py)", file=sys.stderr)
+        raise SystemExit(2)
+    return report
+
+
+def fmt(metric: str, value: float) -> str:
+    unit = METRICS[metric][1]
+    return percent(value) if metric == "error_rate" else f"{value:.1f} {unit}"
+
+
+def check(target: str, baseline: dict, current: dict) -> tuple[bool, str]:
+    text = target.replace(" ", "")
+    if match := RELATIVE.match(text):
+        metric, wanted = match["metric"], float(match["value"]) / 100
+        if metric not in METRICS:
+            raise ValueError(target)
+        before, after = METRICS[metric][2](baseline), METRICS[metric][2](current)
+        change = (after - before) / before if before else 0.0
+        met = change <= -wanted if match["sign"] == "-" else change >= wanted
+        want = f"{'lower' if match['sign'] == '-' else 'higher'} by {percent(wanted, 0)} or more"
+        return met, f"{METRICS[metric][0]}: {fmt(metric, before)} -> {fmt(metric, after)} ({signed_percent(change)}); wanted {want}"
+    if match := ABSOLUTE.match(text):
+        metric, op, limit = match["metric"], match["op"], float(match["value"]) / (100 if match["pct"] else 1)
+        if metric not in METRICS:
+            raise ValueError(target)
+        value = METRICS[metric][2](current)
+        met = {"<": value < limit, "<=": value <= limit, ">": value > limit, ">=": value >= limit}[op]
+        return met, f"{METRICS[metric][0]}: {fmt(metric, value)} now; wanted {op} {fmt(metric, limit)}"
+    raise ValueError(target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="loadtest compare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("baseline")
+    parser.add_argument("current")
+    parser.add_argument("--target", action="append", help=f"repeatable; default: {' '.join(DEFAULT_TARGETS)}")
+    args = parser.parse_args(argv)
+    baseline, current = load(args.baseline), load(args.current)
+    print(f"{'metric':<18}{'baseline':>14}{'current':>14}{'change':>10}")
+    for metric, (label, _, get) in METRICS.items():
+        before, after = get(baseline), get(current)
+        change = signed_percent((after - before) / before) if before else "n/a"
+        print(f"{label:<18}{fmt(metric, before):>14}{fmt(metric, after):>14}{change:>10}")
+    missed = 0
+    print()
+    for target in args.target or DEFAULT_TARGETS:
+        try:
+            met, message = check(target, baseline, current)
+        except ValueError:
+            print(f"compare: cannot read the target {target!r}: write avg=-30%, rps=+50%, p95<200 or error_rate<1%; "
+                  f"metrics: {', '.join(METRICS)}", file=sys.stderr)
+            return 2
+        missed += not met
+        print(f"{'met   ' if met else 'MISSED'}  {message}")
+    print("\nAll targets met." if not missed else f"\n{missed} target(s) missed.")
+    return 0 if not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
