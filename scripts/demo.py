@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from tests import services  # noqa: E402
-from tests.conftest import make_node_env, render  # noqa: E402
+from tests.conftest import STACKS_REST, make_node_env, render  # noqa: E402
 from tests.projects import Project, start_server  # noqa: E402
 
 
@@ -28,6 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", nargs="?", default="my-api")
     parser.add_argument("--check", action="store_true", help="exit after GET /health answers")
+    parser.add_argument("--stack", default="fastify-typescript", choices=STACKS_REST, help="REST stack to generate")
     args = parser.parse_args()
     dst = Path(args.dir).resolve()
     if dst.exists() and any(dst.iterdir()):
@@ -35,11 +36,11 @@ def main() -> int:
 
     env = make_node_env(Path(tempfile.mkdtemp(prefix="bk-bin-")))
     with services.postgres_server() as admin, services.redis_server() as redis:
-        print(f"generating {dst} (default answers)")
-        render(dst)
+        print(f"generating {dst} ({args.stack}, default answers)")
+        render(dst, stack=args.stack)
         env["DATABASE_URL"] = services.create_database(admin, "demo")
         env["REDIS_URL"] = redis
-        project = Project("fastify-typescript", "demo", dst, env)
+        project = Project(args.stack, "demo", dst, env)
         print("npm install ...")
         project.npm("install", "--no-audit", "--no-fund")
         print(project.db("migrate").stdout.strip())
