@@ -128,6 +128,15 @@ def json_literal(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def ts_string(value: object) -> str:
+    """A TypeScript string literal quoted the way Prettier writes it (single quotes unless
+    the text holds more single than double quotes), so generated code passes format:check."""
+    text = str(value)
+    quote = '"' if text.count("'") > text.count('"') else "'"
+    escaped = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace(quote, "\\" + quote)
+    return f"{quote}{escaped}{quote}"
+
+
 def stack_label(stack: str) -> str:
     return STACK_LABELS.get(stack, stack)
 
@@ -147,5 +156,6 @@ class BackendKitExtension(Extension):
             api_prefix_error=api_prefix_error,
             stack_mismatch=stack_mismatch,
             json_literal=json_literal,
+            ts_string=ts_string,
         )
         environment.globals.update(stack_label=stack_label)

@@ -62,3 +62,17 @@ def test_stack_mismatch_names_both_types():
 
 def test_json_literal_escapes_quotes():
     assert ext.json_literal('The "best" API') == '"The \\"best\\" API"'
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("My API", "'My API'"),
+        ('Says "hi"', "'Says \"hi\"'"),
+        ("Bob's API", "\"Bob's API\""),
+        ("Bob's \"Best\" API", "'Bob\\'s \"Best\" API'"),
+        ("back\\slash\nline", "'back\\\\slash\\nline'"),
+    ],
+)
+def test_ts_string_quotes_like_prettier(text, literal):
+    assert ext.ts_string(text) == literal

@@ -116,7 +116,7 @@ def test_prefix_and_port_reach_the_code(tmp_path):
 def test_quotes_in_names_stay_valid_json_and_typescript(tmp_path):
     project = render(tmp_path / "p", project_name='Bob\'s "Best" API', project_slug="bobs-api", description='Says "hi"')
     assert json.loads((project / "package.json").read_text())["description"] == 'Says "hi"'
-    assert 'title: "Bob\'s \\"Best\\" API"' in (project / "src/app.ts").read_text()
+    assert "title: 'Bob\\'s \"Best\" API'" in (project / "src/app.ts").read_text()
 
 
 @pytest.mark.parametrize(

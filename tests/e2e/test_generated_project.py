@@ -25,9 +25,10 @@ def project(request, get_project):
     return get_project(stack, variant)
 
 
-def test_typecheck_and_lint_pass(project):
+def test_typecheck_lint_and_format_check_pass(project):
     project.npm("run", "typecheck")
     project.npm("run", "lint")
+    project.npm("run", "format:check")
 
 
 def test_migrations_lint_rehearse_and_go_up_down_and_up_again(project):

@@ -19,7 +19,10 @@ describe('authentication', () => {
     it('refuses a taken email with 409', async () => {
       const user = buildUser();
       await app().api.post(`${API}/auth/register`).send(user).expect(201);
-      const response = await app().api.post(`${API}/auth/register`).send({ ...user, email: user.email.toUpperCase() }).expect(409);
+      const response = await app()
+        .api.post(`${API}/auth/register`)
+        .send({ ...user, email: user.email.toUpperCase() })
+        .expect(409);
       expect(response.body.code).toBe('email_taken');
     });
 
@@ -101,7 +104,10 @@ describe('authentication', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) {
-        const response = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', client).send({ refreshToken: `nope-${i}` });
+        const response = await limited.api
+          .post(`${API}/auth/refresh`)
+          .set('x-forwarded-for', client)
+          .send({ refreshToken: `nope-${i}` });
         statuses.push(response.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
@@ -122,7 +128,10 @@ describe('authentication', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) {
         const forged = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
-        const response = await limited.api.post(`${API}/auth/refresh`).set('x-forwarded-for', forged).send({ refreshToken: `nope-${i}` });
+        const response = await limited.api
+          .post(`${API}/auth/refresh`)
+          .set('x-forwarded-for', forged)
+          .send({ refreshToken: `nope-${i}` });
         statuses.push(response.status);
       }
       expect(statuses).toContain(429);

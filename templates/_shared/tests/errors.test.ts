@@ -29,7 +29,15 @@ describe('toProblem', () => {
 
 describe('fieldErrors', () => {
   it('names nested fields by path and the whole body when the path is empty', () => {
-    expect(fieldErrors([{ path: ['author', 'name'], message: 'required' }, { path: [], message: 'expected object' }], 'body')).toEqual([
+    expect(
+      fieldErrors(
+        [
+          { path: ['author', 'name'], message: 'required' },
+          { path: [], message: 'expected object' },
+        ],
+        'body',
+      ),
+    ).toEqual([
       { field: 'author.name', message: 'required' },
       { field: 'body', message: 'expected object' },
     ]);

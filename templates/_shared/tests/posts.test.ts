@@ -39,8 +39,8 @@ describe('posts, comments and likes', () => {
     });
 
     it('when the body is too large, then it answers 413', async () => {
-      const response = await app().api
-        .post(`${API}/posts`)
+      const response = await app()
+        .api.post(`${API}/posts`)
         .set(alice.headers)
         .send({ title: 'big', content: 'x'.repeat(200_000) });
       expect(response.status).toBe(413);
@@ -144,7 +144,11 @@ describe('posts, comments and likes', () => {
     it('refuses an empty comment and a comment on an unknown post', async () => {
       const post = await createPost(app().api, alice);
       await app().api.post(`${API}/posts/${post.id}/comments`).set(bob.headers).send({ content: '   ' }).expect(400);
-      await app().api.post(`${API}/posts/00000000-0000-4000-8000-000000000000/comments`).set(bob.headers).send({ content: 'Hi' }).expect(404);
+      await app()
+        .api.post(`${API}/posts/00000000-0000-4000-8000-000000000000/comments`)
+        .set(bob.headers)
+        .send({ content: 'Hi' })
+        .expect(404);
     });
   });
 

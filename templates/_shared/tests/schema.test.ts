@@ -49,7 +49,10 @@ function prismaShape(source: string): Shape {
   const columns: string[] = [];
   const uniques: string[] = [];
   for (const [, name, body] of models) {
-    const lines = (body ?? '').split('\n').map((line) => line.replace(/\/\/.*$/, '').trim()).filter(Boolean);
+    const lines = (body ?? '')
+      .split('\n')
+      .map((line) => line.replace(/\/\/.*$/, '').trim())
+      .filter(Boolean);
     const table = lines.map((line) => /^@@map\("([^"]+)"\)/.exec(line)?.[1]).find(Boolean) ?? name;
     const columnOf = new Map<string, string>();
     for (const line of lines) {
@@ -60,7 +63,9 @@ function prismaShape(source: string): Shape {
       const column = /@map\("([^"]+)"\)/.exec(attributes)?.[1] ?? fieldName;
       columnOf.set(fieldName, column);
       const native = /@db\.(\w+)/.exec(attributes)?.[1];
-      const sqlType = native ? NATIVE_TYPES[native] ?? `unknown native type @db.${native}` : SCALAR_TYPES[type] ?? `unknown type ${type}`;
+      const sqlType = native
+        ? (NATIVE_TYPES[native] ?? `unknown native type @db.${native}`)
+        : (SCALAR_TYPES[type] ?? `unknown type ${type}`);
       columns.push(`${table}.${column} ${sqlType} ${modifier === '?' ? 'NULL' : 'NOT NULL'}`);
       if (/@unique\b/.test(attributes)) uniques.push(`${table}(${column})`);
     }
@@ -94,7 +99,10 @@ async function databaseShape(db: Db): Promise<Shape> {
       .filter((c) => !BOOKKEEPING.has(c.table_name))
       .map((c) => `${c.table_name}.${c.column_name} ${c.data_type} ${c.is_nullable === 'YES' ? 'NULL' : 'NOT NULL'}`)
       .sort(),
-    uniques: uniques.filter((u) => !BOOKKEEPING.has(u.table_name)).map((u) => `${u.table_name}(${u.columns})`).sort(),
+    uniques: uniques
+      .filter((u) => !BOOKKEEPING.has(u.table_name))
+      .map((u) => `${u.table_name}(${u.columns})`)
+      .sort(),
   };
 }
 

@@ -21,8 +21,8 @@ describe('users', () => {
   });
 
   it('refuses writes from an X-User-Id that names nobody', async () => {
-    const response = await app().api
-      .post(`${API}/posts`)
+    const response = await app()
+      .api.post(`${API}/posts`)
       .set('x-user-id', '00000000-0000-4000-8000-000000000000')
       .send({ title: 'Hi', content: 'There' })
       .expect(400);

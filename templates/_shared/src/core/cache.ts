@@ -1,8 +1,8 @@
-{%- if cache %}
+{% if cache -%}
 import { Redis } from 'ioredis';
 import type { Logger } from './logger';
-{%- endif %}
 
+{% endif -%}
 /**
  * A namespaced JSON cache. A namespace is one Redis hash, so a write invalidates
  * every cached page of it with a single DEL, seen at once by every instance.

@@ -9,7 +9,12 @@ const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'dev-secret', 'p
 
 const origins = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url({ message: 'each origin must be a URL such as https://app.example.com' })));
 
 /**
@@ -21,61 +26,68 @@ const trustedProxies = z
   .string()
   .trim()
   .refine((value) => !['true', 'yes', '*'].includes(value.toLowerCase()), {
-    message: 'trusting every proxy lets clients spoof their address; give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. 10.0.0.0/8)',
+    message:
+      'trusting every proxy lets clients spoof their address; give the number of proxies in front of the app (e.g. 1) or their addresses (e.g. 10.0.0.0/8)',
   })
   .transform((value): false | number | string[] => {
     if (value === '' || ['false', 'no', '0'].includes(value.toLowerCase())) return false;
     if (/^\d+$/.test(value)) return Number(value);
-    return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
   })
   .refine((value) => !Array.isArray(value) || value.every((entry) => PROXY_NAMES.has(entry) || isIP(entry.split('/')[0] ?? '') !== 0), {
     message: 'must be false, a number of proxies, or comma-separated addresses/subnets (e.g. 10.0.0.0/8, loopback)',
   });
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default({{ port }}),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATABASE_URL: z
-      .string({ message: 'is required, e.g. postgresql://user:password@localhost:5432/app' })
-      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// URL'),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+const envFields = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default({{ port }}),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string({ message: 'is required, e.g. postgresql://user:password@localhost:5432/app' })
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// URL'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
 {%- if cache %}
-    REDIS_URL: z
-      .string({ message: 'is required when the cache is on, e.g. redis://localhost:6379' })
-      .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL'),
-    CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
+  REDIS_URL: z
+    .string({ message: 'is required when the cache is on, e.g. redis://localhost:6379' })
+    .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL'),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(30),
 {%- endif %}
 {%- if auth %}
-    JWT_SECRET: z
-      .string({ message: 'is required; generate one with `openssl rand -base64 48`' })
-      .min(32, 'must be at least 32 characters; generate one with `openssl rand -base64 48`'),
-    JWT_ISSUER: z.string().min(1).default('{{ project_slug }}'),
-    JWT_AUDIENCE: z.string().min(1).default('{{ project_slug }}'),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
-    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(604800),
-    AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
-    AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  JWT_SECRET: z
+    .string({ message: 'is required; generate one with `openssl rand -base64 48`' })
+    .min(32, 'must be at least 32 characters; generate one with `openssl rand -base64 48`'),
+  JWT_ISSUER: z.string().min(1).default('{{ project_slug }}'),
+  JWT_AUDIENCE: z.string().min(1).default('{{ project_slug }}'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(604800),
+  AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 {%- endif %}
-    CORS_ORIGINS: origins.default([]),
-    TRUST_PROXY: trustedProxies.default(false),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
-    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
-  })
+  CORS_ORIGINS: origins.default([]),
+  TRUST_PROXY: trustedProxies.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+});
 {%- if auth %}
-  .superRefine((env, ctx) => {
-    const secret = env.JWT_SECRET.toLowerCase();
-    if (env.NODE_ENV !== 'development' && PLACEHOLDER_SECRETS.some((p) => secret.includes(p))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['JWT_SECRET'],
-        message: `is a placeholder, refused when NODE_ENV=${env.NODE_ENV}; generate one with \`openssl rand -base64 48\``,
-      });
-    }
-  })
-{%- endif %};
+
+const envSchema = envFields.superRefine((env, ctx) => {
+  const secret = env.JWT_SECRET.toLowerCase();
+  if (env.NODE_ENV !== 'development' && PLACEHOLDER_SECRETS.some((p) => secret.includes(p))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_SECRET'],
+      message: `is a placeholder, refused when NODE_ENV=${env.NODE_ENV}; generate one with \`openssl rand -base64 48\``,
+    });
+  }
+});
+{%- else %}
+
+const envSchema = envFields;
+{%- endif %}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,8 +1,8 @@
-{%- if cache %}
+{% if cache -%}
 import { createRedis, RedisCache, whenRedisReady, type Cache } from './cache';
-{%- else %}
+{% else -%}
 import { NoCache, type Cache } from './cache';
-{%- endif %}
+{% endif -%}
 import type { Config } from './config';
 import { createDb, pingDb, type Db } from './db';
 import type { Logger } from './logger';
@@ -90,11 +90,13 @@ export function createContainer(config: Config, logger: Logger): Container {
 {%- endif %}
       };
     },
-    async connect() {
 {%- if cache %}
+    async connect() {
       await whenRedisReady(redis, 2000);
-{%- endif %}
     },
+{%- else %}
+    async connect() {},
+{%- endif %}
     async close() {
 {%- if cache %}
       redis.disconnect();

@@ -81,10 +81,25 @@ export const ProblemSchema = z.object({
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1017',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'P1001',
+  'P1002',
+  'P1017',
 ]);
-const UNAVAILABLE_MESSAGES = /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed)/i;
+const UNAVAILABLE_MESSAGES =
+  /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed)/i;
 
 /** True when an error means PostgreSQL (or another dependency) cannot be reached right now. */
 export function isUnavailable(error: unknown, depth = 0): boolean {

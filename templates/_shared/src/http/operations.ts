@@ -82,7 +82,11 @@ export function fullPath(op: Operation): string {
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** Declares an operation with its handler typed from its schemas. */
-function operation<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+function operation<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
   spec: Omit<Operation, 'params' | 'query' | 'body' | 'handle'> & {
     params?: P;
     query?: Q;
@@ -130,7 +134,9 @@ export function operations(container: Container): Operation[] {
       },
       handle: async () => {
         const checks = await container.readiness();
-        const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
+        const down = Object.entries(checks)
+          .filter(([, state]) => state === 'down')
+          .map(([name]) => name);
         if (down.length === 0) return { status: 'ready', checks };
         const body = { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks };
         return new RawReply(503, body, PROBLEM_CONTENT_TYPE);

@@ -1,6 +1,6 @@
-{%- if auth %}
+{% if auth -%}
 import { randomBytes } from 'node:crypto';
-{%- endif %}
+{% endif -%}
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 

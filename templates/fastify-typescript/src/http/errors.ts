@@ -45,6 +45,9 @@ export function registerErrorHandling(app: FastifyInstance, exposeInternals: boo
 
   app.setNotFoundHandler((request, reply) => {
     const problem = toProblem(new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`, 'route_not_found'), false);
-    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url, requestId: String(request.id) });
+    return reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({ ...problem, instance: request.url, requestId: String(request.id) });
   });
 }
