@@ -4,17 +4,22 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Test environment: .env when present, NODE_ENV=test, and a random JWT secret unless one is given. */
+/**
+ * Test environment: .env when present (for DATABASE_URL and friends), then the settings the
+ * tests depend on, whatever .env says: NODE_ENV=test, quiet logs (TEST_LOG_LEVEL to see
+ * them){% if auth %}, a random JWT secret unless a real one is given, and an auth rate limit the
+ * suite cannot hit (the rate-limit tests set their own){% endif %}.
+ */
 export function loadTestEnv(): void {
   const envFile = join(__dirname, '..', '..', '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   process.env.NODE_ENV = 'test';
-  process.env.LOG_LEVEL ??= 'silent';
+  process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 {%- if auth %}
   if (!process.env.JWT_SECRET || process.env.JWT_SECRET.startsWith('change-me')) {
     process.env.JWT_SECRET = randomBytes(48).toString('base64');
   }
-  process.env.AUTH_RATE_LIMIT_MAX ??= '1000';
+  process.env.AUTH_RATE_LIMIT_MAX = '1000';
 {%- endif %}
   if (!process.env.DATABASE_URL) {
     throw new Error('DATABASE_URL is not set: point it at a PostgreSQL database the tests may reset (see .env.example).');

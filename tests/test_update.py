@@ -1,0 +1,186 @@
+"""`copier update`: a project made from an earlier release takes the newest one without losing
+its owner's edits, optional features can be turned on later, and `_migrations` run."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from copier import run_copy, run_update
+
+from tests import services
+from tests.conftest import ROOT, STACKS_REST, run
+
+pytestmark = pytest.mark.slow
+
+# The release a project is updated from: the first with both REST stacks (tagged v0.1.0 in
+# the test's own clone, so the 0.2.0 migration runs when updating across it).
+PREVIOUS_RELEASE = "8fe3a47"
+FIRST_RELEASE = "e93b436"  # v0.1.0: the Fastify stack alone, routes still in src/http/routes/
+NEW_VERSION = "v0.2.0"
+USER_OPERATION = """    operation({
+      method: 'get',
+      path: '/hello',
+      tags: ['hello'],
+      summary: 'A route the project added itself',
+      access: 'public',
+      status: 200,
+      responses: {},
+      handle: async () => ({ hello: 'world' }),
+    }),
+"""
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory) -> Path:
+    """A clone of this repository whose newest version is the working tree, uncommitted changes included."""
+    def has(commit: str) -> bool:
+        return subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True).returncode == 0
+
+    if not (has(FIRST_RELEASE) and has(PREVIOUS_RELEASE)):
+        subprocess.run(["git", "fetch", "--quiet", "--unshallow"], cwd=ROOT, capture_output=True)
+    if not (has(FIRST_RELEASE) and has(PREVIOUS_RELEASE)):
+        pytest.skip(f"this clone lacks the release commits {FIRST_RELEASE} and {PREVIOUS_RELEASE}: run the update tests from a full clone")
+    clone = tmp_path_factory.mktemp("template") / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    for tag in git("tag", cwd=clone).split():
+        git("tag", "-d", tag, cwd=clone)
+    git("tag", "v0.1.0", FIRST_RELEASE, cwd=clone)
+    git("tag", "v0.1.1", PREVIOUS_RELEASE, cwd=clone)
+    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    for rel in filter(None, tracked.decode().split("\0")):
+        source, target = ROOT / rel, clone / rel
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        elif target.exists():
+            target.unlink()
+    git("add", "-A", cwd=clone)
+    git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=clone)
+    git("tag", NEW_VERSION, cwd=clone)
+    return clone
+
+
+def generate(template: Path, dst: Path, ref: str, **answers) -> Path:
+    run_copy(str(template), str(dst), data={"project_name": "Update Me", **answers}, defaults=True, unsafe=True, vcs_ref=ref, quiet=True)
+    git("init", "-q", cwd=dst)
+    git("add", "-A", cwd=dst)
+    git("commit", "-q", "-m", "generated", cwd=dst)
+    return dst
+
+
+def user_edits(project: Path, route: bool = True) -> None:
+    """What an owner does in the first month: retitle the README, add a route and a migration, configure .env."""
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    lines[0] = "# Update Me (internal edition)\n"
+    readme.write_text("".join(lines))
+    if route:
+        operations = project / "src" / "http" / "operations.ts"
+        text = operations.read_text()
+        end = text.rindex("  ];\n}")
+        operations.write_text(text[:end] + USER_OPERATION + text[end:])
+    (project / "migrations" / "0002_user_tags.sql").write_text("CREATE TABLE user_tags (id serial PRIMARY KEY, label text NOT NULL);\n")
+    (project / "migrations" / "0002_user_tags.rollback.sql").write_text("DROP TABLE user_tags;\n")
+    schema = project / "prisma" / "schema.prisma"
+    schema.write_text(schema.read_text() + '\nmodel UserTag {\n  id    Int    @id @default(autoincrement())\n  label String\n\n  @@map("user_tags")\n}\n')
+    env = (project / ".env.example").read_text().replace("TRUST_PROXY=false", "TRUST_PROXY=true")
+    (project / ".env").write_text(env)
+
+
+def differences(left: Path, right: Path, ignore=(".git", "node_modules", ".copier-answers.yml", ".env")) -> list[str]:
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str) -> None:
+        found.extend(f"only in updated: {prefix}{n}" for n in cmp.left_only)
+        found.extend(f"only in fresh copy: {prefix}{n}" for n in cmp.right_only)
+        found.extend(f"differs: {prefix}{n}" for n in cmp.diff_files)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right, ignore=list(ignore)), "")
+    return found
+
+
+def assert_clean_merge(project: Path) -> None:
+    for path in project.rglob("*"):
+        if ".git" in path.parts or not path.is_file():
+            continue
+        assert not path.name.endswith(".rej"), f"rejected hunk left behind: {path}"
+        text = path.read_text(errors="replace")
+        assert "<<<<<<<" not in text and ">>>>>>>" not in text, f"conflict markers in {path.relative_to(project)}"
+
+
+def install_and_test(project: Path, node_env: dict, postgres_admin_url: str, redis_url: str) -> None:
+    env = dict(node_env)
+    env["DATABASE_URL"] = services.create_database(postgres_admin_url, f"upd_{abs(hash(str(project))) % 10**8}")
+    env["REDIS_URL"] = redis_url
+    run(["npm", "install", "--no-audit", "--no-fund"], project, env, timeout=600)
+    run(["npm", "run", "build"], project, env)
+    run(["npm", "test"], project, env, timeout=900)
+
+
+@pytest.mark.parametrize("stack", STACKS_REST)
+def test_update_from_the_previous_release_keeps_the_owners_edits(stack, template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    project = generate(template_repo, tmp_path / "project", "v0.1.1", stack=stack)
+    user_edits(project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "owner's edits", cwd=project)
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+
+    assert_clean_merge(project)
+    assert (project / "README.md").read_text().startswith("# Update Me (internal edition)\n")
+    operations = (project / "src" / "http" / "operations.ts").read_text()
+    assert "path: '/hello'" in operations and "export const API_PREFIX" in operations
+    assert (project / "migrations" / "0002_user_tags.sql").exists()
+    assert (project / "tools" / "db.py").read_text().count("advisory") > 0, "the new release's db command arrived"
+    # The 0.2.0 migration rewrote the setting the new release refuses.
+    assert "TRUST_PROXY=1" in (project / ".env").read_text()
+
+    fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack)
+    user_edits(fresh)
+    # .env is the owner's file (made from the old .env.example), so it is compared by the migration check above.
+    assert differences(project, fresh) == []
+
+    install_and_test(project, node_env, postgres_admin_url, redis_url)
+
+
+def test_update_from_the_first_release_moves_the_routes_and_keeps_the_owners_edits(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    project = generate(template_repo, tmp_path / "project", "v0.1.0", stack="fastify-typescript")
+    assert (project / "src" / "http" / "routes" / "posts.routes.ts").exists()
+    user_edits(project, route=False)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "owner's edits", cwd=project)
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+
+    assert_clean_merge(project)
+    assert not (project / "src" / "http" / "routes").exists(), "routes the template removed are removed"
+    assert (project / "src" / "http" / "operations.ts").exists()
+    assert "TRUST_PROXY=1" in (project / ".env").read_text()
+    fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack="fastify-typescript")
+    user_edits(fresh, route=False)
+    assert differences(project, fresh) == []
+    install_and_test(project, node_env, postgres_admin_url, redis_url)
+
+
+@pytest.mark.parametrize("stack", STACKS_REST)
+def test_turning_every_optional_feature_on_through_an_update(stack, template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    project = generate(template_repo, tmp_path / "project", NEW_VERSION, stack=stack, minimal=True)
+    assert not (project / "Dockerfile").exists()
+    features = {"auth": True, "cache": True, "docker": True, "ci": True}
+    run_update(str(project), data=features, defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+    assert_clean_merge(project)
+    fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack, minimal=True, **features)
+    assert differences(project, fresh) == []
+    install_and_test(project, node_env, postgres_admin_url, redis_url)
