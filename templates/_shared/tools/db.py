@@ -31,6 +31,7 @@ import sys
 import time
 import uuid
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -145,11 +146,19 @@ def is_blank(path: Path) -> bool:
     """True when the file is missing or holds nothing but comments and whitespace."""
     if not path.exists():
         return True
-    return not any(s.strip() for s in statements(path) if _strip_comments(s).strip())
+    return not any(_strip_comments(s).strip() for s in statements(path))
 
 
 def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", re.sub(r"/\*.*?\*/", "", sql, flags=re.S))
+
+
+def locate(text: str, statement: str, offset: int = 0) -> tuple[int | None, int]:
+    """The 1-based line where `statement` starts in `text` (searching from `offset`), and the offset after it."""
+    start = text.find(statement.strip(), offset)
+    if start < 0:
+        return None, offset
+    return text.count("\n", 0, start) + 1, start + len(statement.strip())
 
 
 def read_migrations():
@@ -393,9 +402,8 @@ def lint_files(paths: list[Path]) -> list[Finding]:
         text = path.read_text()
         offset = 0
         for statement in statements(path):
-            start = text.find(statement, offset)
-            offset = max(offset, start + len(statement)) if start >= 0 else offset
-            line = text.count("\n", 0, max(start, 0)) + 1
+            line, offset = locate(text, statement, offset)
+            line = line or 1
             code = _strip_comments(statement).strip()
             if re.match(r"(?i)^truncate\b", code):
                 findings.append(Finding(path, line, "truncate", "TRUNCATE deletes every row of the table."))
@@ -408,6 +416,11 @@ def allowed_in_file(path: Path) -> bool:
     return bool(ALLOW_DIRECTIVE.search(path.read_text()))
 
 
+def refused(findings: list[Finding]) -> list[Finding]:
+    """Destructive findings in files that do not carry the reviewed `-- db: allow-destructive` line."""
+    return [f for f in findings if f.destructive and not allowed_in_file(f.file)]
+
+
 # --- applying --------------------------------------------------------------------------
 
 
@@ -415,9 +428,7 @@ def _statement_error(migration_id: str, path: Path, index: int, statement: str, 
     diag = getattr(exc, "diag", None)
     reason = (getattr(diag, "message_primary", None) or str(exc)).strip()
     sqlstate = getattr(exc, "sqlstate", None)
-    text = path.read_text()
-    start = text.find(statement.strip())
-    line = text.count("\n", 0, start) + 1 if start >= 0 else None
+    line, _ = locate(path.read_text(), statement)
     where = f"{path.relative_to(ROOT)}" + (f" line {line}" if line else "")
     shown = " ".join(_strip_comments(statement).split())
     shown = shown if len(shown) <= 160 else shown[:157] + "…"
@@ -495,15 +506,20 @@ def rollback_one(backend, migration) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def record_checksums(backend, mid: str, applied_at: datetime | None = None) -> None:
+    """Takes the current files of an applied migration as its reference (timing left as it was)."""
+    backend.execute(
+        f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, applied_at) VALUES (:mid, :up, :down, coalesce(:at, now())) "
+        "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256",
+        {"mid": mid, "up": checksum(up_path(mid)), "down": checksum(down_path(mid)), "at": applied_at},
+    )
+
+
 def adopt_unverified(backend, report: Report) -> None:
     """Records checksums for migrations applied before this tool kept them (e.g. by plain yoyo)."""
     with backend.transaction():
         for mid in report.unverified:
-            backend.execute(
-                f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, applied_at) VALUES (:mid, :up, :down, :at) "
-                "ON CONFLICT (migration_id) DO NOTHING",
-                {"mid": mid, "up": checksum(up_path(mid)), "down": checksum(down_path(mid)), "at": report.applied[mid].applied_at},
-            )
+            record_checksums(backend, mid, report.applied[mid].applied_at)
             print(f"recorded checksums of {mid} (applied before checksums were kept)")
 
 
@@ -516,15 +532,25 @@ def confirm(question: str) -> bool:
 # --- commands --------------------------------------------------------------------------
 
 
-def cmd_migrate(args) -> int:
+def reading(args):
+    """A read-only connection for status, validate and the dry run: it creates nothing."""
+    return open_backend(args.url or raw_database_url(), create=False)
+
+
+@contextmanager
+def locked(args):
+    """The backend of a changing command, under the migration lock for the whole command."""
     url = args.url or raw_database_url()
+    with AdvisoryLock(url, args.lock_timeout):
+        yield open_backend(url)
+
+
+def cmd_migrate(args) -> int:
     if args.dry_run:
-        backend = open_backend(url, create=False)
-        report = inspect(backend)
+        report = inspect(reading(args))
         require_valid(report)
         return print_plan(report)
-    with AdvisoryLock(url, args.lock_timeout):
-        backend = open_backend(url)
+    with locked(args) as backend:
         report = inspect(backend)
         require_valid(report)
         if report.unverified:
@@ -546,7 +572,7 @@ def cmd_migrate(args) -> int:
 
 def check_destructive(pending, allowed: bool) -> None:
     paths = [up_path(m.id) for m in pending]
-    findings = [f for f in lint_files(paths) if f.destructive and not allowed_in_file(f.file)]
+    findings = refused(lint_files(paths))
     if not findings or allowed:
         return
     listing = "\n".join(f"  {f}" for f in findings)
@@ -582,9 +608,7 @@ def print_plan(report: Report) -> int:
 
 
 def cmd_rollback(args) -> int:
-    url = args.url or raw_database_url()
-    with AdvisoryLock(url, args.lock_timeout):
-        backend = open_backend(url)
+    with locked(args) as backend:
         report = inspect(backend)
         require_valid(report)
         by_id = {m.id: m for m in report.files}
@@ -615,8 +639,7 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_status(args) -> int:
-    backend = open_backend(args.url or raw_database_url(), create=False)
-    report = inspect(backend)
+    report = inspect(reading(args))
     code = EXIT_INVALID if report.problems else EXIT_PENDING if report.pending else EXIT_OK
     if args.json:
         print(
@@ -656,28 +679,21 @@ def cmd_status(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    backend = open_backend(args.url or raw_database_url(), create=False)
-    report = inspect(backend)
+    report = inspect(reading(args))
     require_valid(report)
     print(f"Valid: {len(report.applied)} applied migration(s) match their files; {len(report.pending)} pending.")
     return EXIT_OK
 
 
 def cmd_repair(args) -> int:
-    url = args.url or raw_database_url()
-    with AdvisoryLock(url, args.lock_timeout):
-        backend = open_backend(url)
+    with locked(args) as backend:
         applied = applied_migrations(backend)
         if args.accept not in applied:
             raise DbError(f"{args.accept} is not an applied migration; `npm run db:status` lists them.", EXIT_USAGE)
         if not up_path(args.accept).exists():
             raise DbError(f"{up_path(args.accept).relative_to(ROOT)} does not exist; restore it before accepting it.", EXIT_USAGE)
         with backend.transaction():
-            backend.execute(
-                f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256) VALUES (:mid, :up, :down) "
-                "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256",
-                {"mid": args.accept, "up": checksum(up_path(args.accept)), "down": checksum(down_path(args.accept))},
-            )
+            record_checksums(backend, args.accept)
     print(f"Accepted the current files of {args.accept}; the database was not changed.")
     return EXIT_OK
 
@@ -685,11 +701,11 @@ def cmd_repair(args) -> int:
 def cmd_lint(args) -> int:
     paths = [Path(p) for p in args.files] or sorted(p for p in MIGRATIONS.glob("*.sql") if not p.name.endswith(".rollback.sql"))
     findings = lint_files(paths)
-    refused = [f for f in findings if f.destructive and not allowed_in_file(f.file)]
+    not_allowed = refused(findings)
     for finding in findings:
         print(finding)
-    print(f"{len(paths)} file(s) checked: {len(refused)} destructive finding(s) not allowed, {len(findings) - len(refused)} other.")
-    if refused:
+    print(f"{len(paths)} file(s) checked: {len(not_allowed)} destructive finding(s) not allowed, {len(findings) - len(not_allowed)} other.")
+    if not_allowed:
         print(
             "Destructive statements need a reviewed `-- db: allow-destructive` line in their file "
             "(or --allow-destructive when migrating).",
