@@ -218,17 +218,23 @@ class Gate:
     def passes(self, value: float) -> bool:
         return {"<": value < self.threshold, "<=": value <= self.threshold, ">": value > self.threshold, ">=": value >= self.threshold}[self.op]
 
-    def describe(self, value: float) -> str:
+    def show(self, value: float, spec: str = ".4g") -> str:
+        """A value of this gate's metric with its unit (error rates as percentages)."""
+        if self.metric == "error_rate":
+            return percent(value)
         unit = GATE_METRICS[self.metric]
-        shown = f"{value:.4g}{' ' + unit if unit else ''}" if self.metric != "error_rate" else percent(value)
-        limit = f"{self.threshold:g}{' ' + unit if unit else ''}" if self.metric != "error_rate" else percent(self.threshold)
+        return format(value, spec) + (f" {unit}" if unit else "")
+
+    def describe(self, value: float) -> str:
         if self.passes(value):
-            return f"PASS  {self.text}: {self.metric} is {shown}"
+            return f"PASS  {self.text}: {self.metric} is {self.show(value)}"
         gap = abs(value - self.threshold)
         relative = f" ({percent(gap / self.threshold, 0)})" if self.threshold else ""
         direction = "over" if self.op in ("<", "<=") else "under"
-        gap_text = f"{gap:.4g}{' ' + unit if unit else ''}" if self.metric != "error_rate" else percent(gap)
-        return f"FAIL  {self.text}: {self.metric} is {shown}, {gap_text}{relative} {direction} the limit of {limit}"
+        return (
+            f"FAIL  {self.text}: {self.metric} is {self.show(value)}, {self.show(gap)}{relative} {direction} "
+            f"the limit of {self.show(self.threshold, 'g')}"
+        )
 
 
 class GateError(ValueError):
@@ -421,7 +427,8 @@ def build_report(environment) -> dict:
     # Throughput is measured from the first to the last request: start-up and shutdown do not dilute it.
     first, last = recorder.first, recorder.last
     active = max(last - first, 0.001) if first is not None and last is not None else 0.0
-    total = summarize(aggregate(recorder), active)
+    combined = aggregate(recorder)
+    total = summarize(combined, active)
     gates = []
     for gate in STATE["gates"]:
         value = gate.actual(total)
@@ -457,7 +464,7 @@ def build_report(environment) -> dict:
             }
             for sec in seconds
         ],
-        "percentiles": percentile_curve(aggregate(recorder).histogram),
+        "percentiles": percentile_curve(combined.histogram),
         "gates": gates,
         "passed": all(g["passed"] for g in gates),
     }
