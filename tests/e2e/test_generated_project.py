@@ -108,16 +108,21 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
 def test_headless_locust_run_passes_its_gates_and_writes_reports(project, tmp_path):
     server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
     try:
-        run(
+        result = run(
             ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,
-             "--users", "5", "--spawn-rate", "5", "--run-time", "6s", "--gates", "error_rate<1%,requests>20",
+             "--users", "5", "--spawn-rate", "5", "--run-time", "6s", "--gates", "error_rate<1%,p99<5s,requests>20",
              "--report-json", str(tmp_path / "report.json"), "--report-html", str(tmp_path / "report.html")],
             project.path, project.env, timeout=120,
         )
+        assert "all gates passed" in result.stdout
         report = json.loads((tmp_path / "report.json").read_text())
         assert report["passed"] and report["aggregate"]["failures"] == 0
         names = {endpoint["name"] for endpoint in report["endpoints"]}
-        assert {"GET list posts", "POST create post", "GET open post"} <= names
+        # Every action of the simulated users, as the answers shape them.
+        auth = (project.path / "src" / "core" / "auth").exists()
+        actions = {"GET list posts", "GET open post", "POST create post", "POST comment", "PUT like"}
+        actions |= {"POST register", "POST refresh"} if auth else {"POST create user"}
+        assert actions <= names
         assert "<svg" in (tmp_path / "report.html").read_text()
     finally:
         server.stop()
