@@ -23,12 +23,15 @@ SPECIAL = {
     "docker-compose.yml": "{% if docker %}docker-compose.yml{% endif %}",
     ".github/workflows/ci.yml": "{% if ci %}.github{% endif %}/workflows/ci.yml",
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
+    "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
+    "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,
 }
 CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",
     "src/core/modules/auth/": "src/core/modules/{% if auth %}auth{% endif %}/",
+    "src/core/mail/": "src/core/{% if auth %}mail{% endif %}/",
 }
 
 

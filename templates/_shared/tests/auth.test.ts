@@ -11,7 +11,14 @@ describe('authentication', () => {
     it('creates the account, never returns the password hash, and logs the user in', async () => {
       const user = buildUser();
       const response = await app().api.post(`${API}/auth/register`).send(user).expect(201);
-      expect(response.body.user).toEqual({ id: expect.any(String), email: user.email, name: user.name, createdAt: expect.any(String) });
+      expect(response.body.user).toEqual({
+        id: expect.any(String),
+        email: user.email,
+        name: user.name,
+        role: 'user',
+        emailVerified: false,
+        createdAt: expect.any(String),
+      });
       expect(JSON.stringify(response.body)).not.toContain('passwordHash');
       expect(response.body.tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 604800 });
     });

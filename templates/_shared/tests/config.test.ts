@@ -8,6 +8,7 @@ const valid = {
 {%- endif %}
 {%- if auth %}
   JWT_SECRET: 'q7Vd9yN2pL4xR8tW1zK6mB3cF5hJ0sG-aE_uQ',
+  SMTP_URL: 'smtps://mailer:secret@smtp.example.com:465',
 {%- endif %}
 };
 
@@ -30,6 +31,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY/);
   });
 
+{%- if auth %}
+  it('needs a mail server in production, and names the fix', () => {
+    const withoutSmtp: Record<string, string> = { ...valid };
+    delete withoutSmtp.SMTP_URL;
+    expect(() => loadConfig(withoutSmtp)).toThrow(/SMTP_URL is required in production.*smtps:\/\//);
+    expect(() => loadConfig({ ...valid, SMTP_URL: 'mail.example.com' })).toThrow(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(loadConfig({ ...withoutSmtp, NODE_ENV: 'development' }).mail.smtpUrl).toBe('smtp://localhost:1025');
+  });
+
+  it('reads what unverified users may do, and refuses anything else', () => {
+    expect(loadConfig(valid).unverifiedAccess).toBe('{{ unverified_access }}');
+    expect(loadConfig({ ...valid, UNVERIFIED_USER_ACCESS: 'none' }).unverifiedAccess).toBe('none');
+    expect(() => loadConfig({ ...valid, UNVERIFIED_USER_ACCESS: 'maybe' })).toThrow(/UNVERIFIED_USER_ACCESS must be 'read'/);
+    expect(() => loadConfig({ ...valid, MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM must be an address/);
+  });
+
+{%- endif %}
   it('lists every missing or bad variable at once', () => {
     let caught: unknown;
     try {

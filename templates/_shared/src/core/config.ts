@@ -66,6 +66,25 @@ const envFields = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(604800),
   AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  UNVERIFIED_USER_ACCESS: z
+    .enum(['read', 'none', 'full'], { message: "must be 'read' (log in and read, not write), 'none' (no login) or 'full'" })
+    .default('{{ unverified_access }}'),
+  EMAIL_VERIFICATION_TTL_SECONDS: z.coerce.number().int().min(60).default(86400),
+  PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, e.g. "My API <no-reply@example.com>"')
+    .default({{ (project_name ~ ' <no-reply@example.com>') | ts_string }}),
+  MAIL_LINK_BASE_URL: z
+    .url({ message: 'must be the URL the links in mails start with, e.g. https://app.example.com/auth' })
+    .default('http://localhost:{{ port }}{{ api_prefix }}/auth'),
+  MAIL_RESEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(60),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).default(2000),
 {%- endif %}
   CORS_ORIGINS: origins.default([]),
   TRUST_PROXY: trustedProxies.default(false),
@@ -81,6 +100,13 @@ const envSchema = envFields.superRefine((env, ctx) => {
       code: 'custom',
       path: ['JWT_SECRET'],
       message: `is a placeholder, refused when NODE_ENV=${env.NODE_ENV}; generate one with \`openssl rand -base64 48\``,
+    });
+  }
+  if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMTP_URL'],
+      message: 'is required in production (verification and password reset mails), e.g. smtps://user:password@smtp.example.com:465',
     });
   }
 });
@@ -106,6 +132,10 @@ export interface Config {
 {%- if auth %}
   jwt: { secret: string; issuer: string; audience: string; accessTtl: number; refreshTtl: number };
   authRateLimit: { max: number; windowSeconds: number };
+  /** What a user whose email is not verified yet may do. */
+  unverifiedAccess: 'read' | 'none' | 'full';
+  tokenTtl: { verifyEmail: number; resetPassword: number };
+  mail: { smtpUrl: string; from: string; linkBaseUrl: string; cooldownSeconds: number; maxAttempts: number; retryBaseMs: number };
 {%- endif %}
   corsOrigins: string[];
   trustProxy: false | number | string[];
@@ -152,6 +182,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTtl: env.REFRESH_TOKEN_TTL_SECONDS,
     },
     authRateLimit: { max: env.AUTH_RATE_LIMIT_MAX, windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+    unverifiedAccess: env.UNVERIFIED_USER_ACCESS,
+    tokenTtl: { verifyEmail: env.EMAIL_VERIFICATION_TTL_SECONDS, resetPassword: env.PASSWORD_RESET_TTL_SECONDS },
+    mail: {
+      // Development and tests default to a local mail catcher (docker compose runs Mailpit there).
+      smtpUrl: env.SMTP_URL ?? 'smtp://localhost:1025',
+      from: env.MAIL_FROM,
+      linkBaseUrl: env.MAIL_LINK_BASE_URL.replace(/\/+$/, ''),
+      cooldownSeconds: env.MAIL_RESEND_COOLDOWN_SECONDS,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: env.MAIL_RETRY_BASE_MS,
+    },
 {%- endif %}
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,

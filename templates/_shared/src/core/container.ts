@@ -6,10 +6,14 @@ import { NoCache, type Cache } from './cache';
 import type { Config } from './config';
 import { createDb, pingDb, type Db } from './db';
 import type { Logger } from './logger';
+{%- if auth %}
+import { Mailer } from './mail/mailer';
+{%- endif %}
 import { createMetrics, type Metrics } from './metrics';
 {%- if auth %}
 import { AuthService } from './modules/auth/auth.service';
 import { SessionsRepository } from './modules/auth/sessions.repository';
+import { UserTokensRepository } from './modules/auth/user-tokens.repository';
 {%- endif %}
 import { CommentsRepository } from './modules/comments/comments.repository';
 import { CommentsService } from './modules/comments/comments.service';
@@ -35,6 +39,7 @@ export interface Container {
   comments: CommentsService;
 {%- if auth %}
   auth: AuthService;
+  mailer: Mailer;
 {%- endif %}
   readiness(): Promise<Record<string, DependencyState>>;
   /** Waits briefly for the connections that open in the background; never fails (the app starts degraded). */
@@ -67,6 +72,23 @@ export function createContainer(config: Config, logger: Logger): Container {
 {%- endif %}
   const usersRepository = new UsersRepository(db);
   const posts = new PostsService(new PostsRepository(db), cache);
+{%- if auth %}
+  const mailer = new Mailer(config.mail, logger);
+  const auth = new AuthService(
+    usersRepository,
+    new SessionsRepository(db),
+    new UserTokensRepository(db),
+    mailer,
+    {
+      appName: {{ project_name | ts_string }},
+      jwt: config.jwt,
+      unverifiedAccess: config.unverifiedAccess,
+      tokenTtl: config.tokenTtl,
+      mail: config.mail,
+    },
+    logger,
+  );
+{%- endif %}
   return {
     config,
     logger,
@@ -80,7 +102,8 @@ export function createContainer(config: Config, logger: Logger): Container {
     posts,
     comments: new CommentsService(new CommentsRepository(db), posts, cache),
 {%- if auth %}
-    auth: new AuthService(usersRepository, new SessionsRepository(db), config.jwt),
+    auth,
+    mailer,
 {%- endif %}
     async readiness() {
       return {
@@ -98,6 +121,10 @@ export function createContainer(config: Config, logger: Logger): Container {
     async connect() {},
 {%- endif %}
     async close() {
+{%- if auth %}
+      await auth.settle();
+      await mailer.close();
+{%- endif %}
 {%- if cache %}
       redis.disconnect();
 {%- endif %}

@@ -1,5 +1,6 @@
 import type { Container } from '../core/container';
 import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
+import type { Access } from './operations';
 
 /** Who is acting on a request: nobody (anonymous), or a user{% if auth %} and the session their token belongs to{% endif %}. */
 export interface Actor {
@@ -26,15 +27,19 @@ function bearer(headers: Headers): string | undefined {
   return token;
 }
 
-/** Resolves the acting user from the bearer token; `required` turns a missing token into a 401. */
-export async function resolveActor(container: Container, headers: Headers, required: boolean): Promise<Actor> {
+/**
+ * Resolves the acting user from the bearer token and checks what the operation asks of them
+ * (the core's `authorize`). A missing token is fine only where access is `optional`.
+ */
+export async function resolveActor(container: Container, headers: Headers, access: Exclude<Access, 'public'>): Promise<Actor> {
   const token = bearer(headers);
   if (!token) {
-    if (required) throw new UnauthorizedError();
+    if (access !== 'optional') throw new UnauthorizedError();
     return {};
   }
-  const claims = await container.auth.authenticate(token);
-  return { userId: claims.userId, sessionId: claims.sessionId };
+  const principal = await container.auth.authenticate(token);
+  if (access !== 'optional') container.auth.authorize(principal, access);
+  return { userId: principal.userId, sessionId: principal.sessionId };
 }
 {%- else %}
 
@@ -44,10 +49,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Without authentication the caller names the acting user in `X-User-Id`
  * (for trusted, internal deployments). The user must exist.
  */
-export async function resolveActor(container: Container, headers: Headers, required: boolean): Promise<Actor> {
+export async function resolveActor(container: Container, headers: Headers, access: Exclude<Access, 'public'>): Promise<Actor> {
   const id = single(headers['x-user-id']);
   if (!id) {
-    if (required) throw new BadRequestError('Name the acting user in the `X-User-Id` header (a user id).', 'actor_required');
+    if (access !== 'optional') throw new BadRequestError('Name the acting user in the `X-User-Id` header (a user id).', 'actor_required');
     return {};
   }
   if (!UUID.test(id) || !(await container.users.exists(id))) {

@@ -25,3 +25,10 @@ export const bodyErrors = {
   empty: () => new AppError(400, 'empty_body', 'The body is empty although `Content-Type: application/json` was sent.'),
   malformed: () => new AppError(400, 'malformed_json', 'The body is not valid JSON.'),
 };
+
+const SECRET_QUERY = /([?&](?:token|access_token|refresh_token)=)[^&#]*/gi;
+
+/** The URL as the access log writes it: one-time tokens in the query (mailed links) are redacted. */
+export function logUrl(url: string): string {
+  return url.includes('token=') ? url.replace(SECRET_QUERY, '$1[redacted]') : url;
+}

@@ -1,12 +1,28 @@
 import { z } from 'zod';
 import type { Container } from '../core/container';
-import { problem, ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
+import { {% if auth %}ForbiddenError, {% endif %}problem, ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
 {%- if auth %}
-import { LoginBody, RefreshBody, RegisterBody, RegisterResponse, TokenPairSchema } from '../core/modules/auth/auth.schema';
+import {
+  AcceptedSchema,
+  EmailBody,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  RegisterResponse,
+  ResetPasswordBody,
+  ResetTokenStatusSchema,
+  TokenBody,
+  TokenPairSchema,
+  TokenQuery,
+} from '../core/modules/auth/auth.schema';
 {%- endif %}
 import { CommentPageSchema, CommentSchema, CreateCommentBody } from '../core/modules/comments/comments.schema';
 import { CreatePostBody, LikeStateSchema, PageQuery, PostPageSchema, PostSchema, UpdatePostBody } from '../core/modules/posts/posts.schema';
-import { {% if not auth %}CreateUserBody, {% endif %}IdParams, {% if auth %}PublicUserSchema, {% endif %}UserSchema } from '../core/modules/users/users.schema';
+{%- if auth %}
+import { IdParams, PublicUserSchema, UpdateRoleBody, UserPageSchema, UserSchema } from '../core/modules/users/users.schema';
+{%- else %}
+import { CreateUserBody, IdParams, UserSchema } from '../core/modules/users/users.schema';
+{%- endif %}
 import { type Actor, actorId } from './actor';
 
 /**
@@ -17,8 +33,12 @@ import { type Actor, actorId } from './actor';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent. `user`: an identified user only. */
-export type Access = 'public' | 'optional' | 'user';
+/**
+ * `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent.
+ * `user`: an identified user only.{% if auth %} `verified`: a user whose email is verified (unless
+ * UNVERIFIED_USER_ACCESS=full). `admin`: a user with the admin role.{% endif %}
+ */
+export type Access = 'public' | 'optional' | 'user'{% if auth %} | 'verified' | 'admin'{% endif %};
 
 export interface Input<P = unknown, Q = unknown, B = unknown> {
   params: P;
@@ -61,9 +81,9 @@ export interface Operation {
 /** OpenAPI security requirement of an operation: a bearer token, required or optional. */
 {%- if auth %}
 export function security(op: Operation): Array<Record<string, string[]>> | undefined {
-  if (op.access === 'user') return [{ bearerAuth: [] }];
+  if (op.access === 'public') return undefined;
   if (op.access === 'optional') return [{}, { bearerAuth: [] }];
-  return undefined;
+  return [{ bearerAuth: [] }];
 }
 {%- else %}
 export function security(_op: Operation): Array<Record<string, string[]>> | undefined {
@@ -107,7 +127,8 @@ const startedAt = Date.now();
 
 export function operations(container: Container): Operation[] {
   const { users, posts, comments } = container;
-  const acting = { access: 'user' as const{% if not auth %}, headers: ActorHeader{% endif %} };
+  // Writes: a logged-in user{% if auth %} whose email is verified (see UNVERIFIED_USER_ACCESS){% else %} named in X-User-Id{% endif %}.
+  const acting = { access: '{% if auth %}verified{% else %}user{% endif %}' as const{% if not auth %}, headers: ActorHeader{% endif %} };
   return [
     operation({
       method: 'get',
@@ -213,6 +234,107 @@ export function operations(container: Container): Operation[] {
       status: 200,
       responses: { 200: UserSchema, 401: ProblemSchema },
       handle: ({ actor }) => users.getById(actorId(actor)),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/verify-email',
+      tags: ['auth'],
+      summary: 'Verify the email address with the token from the mailed link',
+      access: 'public',
+      rateLimited: true,
+      body: TokenBody,
+      status: 200,
+      responses: { 200: UserSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ body }) => container.auth.verifyEmail(body.token),
+    }),
+    operation({
+      method: 'get',
+      path: '/auth/verify-email',
+      tags: ['auth'],
+      summary: 'The mailed verification link: verifies the email address',
+      access: 'public',
+      rateLimited: true,
+      query: TokenQuery,
+      status: 200,
+      responses: { 200: UserSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ query }) => container.auth.verifyEmail(query.token),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/verify-email/resend',
+      tags: ['auth'],
+      summary: 'Mail a new verification link (same answer for every address)',
+      access: 'public',
+      rateLimited: true,
+      body: EmailBody,
+      status: 202,
+      responses: { 202: AcceptedSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: async ({ body }) => container.auth.resendVerification(body.email),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/forgot-password',
+      tags: ['auth'],
+      summary: 'Mail a password reset link (same answer, same time, for every address)',
+      access: 'public',
+      rateLimited: true,
+      body: EmailBody,
+      status: 202,
+      responses: { 202: AcceptedSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: async ({ body }) => container.auth.requestPasswordReset(body.email),
+    }),
+    operation({
+      method: 'get',
+      path: '/auth/reset-password',
+      tags: ['auth'],
+      summary: 'The mailed reset link: tells whether it still works, without using it',
+      access: 'public',
+      rateLimited: true,
+      query: TokenQuery,
+      status: 200,
+      responses: { 200: ResetTokenStatusSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ query }) => container.auth.checkResetToken(query.token),
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/reset-password',
+      tags: ['auth'],
+      summary: 'Set a new password with the mailed token; every session of the user ends',
+      access: 'public',
+      rateLimited: true,
+      body: ResetPasswordBody,
+      status: 204,
+      responses: { 204: NoContent, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ body }) => container.auth.resetPassword(body.token, body.password),
+    }),
+
+    operation({
+      method: 'get',
+      path: '/admin/users',
+      tags: ['admin'],
+      summary: 'Every account, newest first (admin role)',
+      access: 'admin',
+      query: PageQuery,
+      status: 200,
+      responses: { 200: UserPageSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+      handle: ({ query }) => users.list(query.limit, query.cursor),
+    }),
+    operation({
+      method: 'patch',
+      path: '/admin/users/:id',
+      tags: ['admin'],
+      summary: 'Change the role of another account (admin role)',
+      access: 'admin',
+      params: IdParams,
+      body: UpdateRoleBody,
+      status: 200,
+      responses: { 200: UserSchema, ...errors },
+      handle: async ({ params, body, actor }) => {
+        if (params.id === actorId(actor)) {
+          throw new ForbiddenError('Administrators cannot change their own role; ask another administrator.', 'own_role');
+        }
+        return users.setRole(params.id, body.role);
+      },
     }),
 {%- else %}
 

@@ -3,6 +3,6 @@ import { POSTS_CACHE } from '../../src/core/modules/posts/posts.service';
 
 /** Empties every table (and the posts cache) so each test file starts from nothing. */
 export async function resetDatabase({ container }: TestApp): Promise<void> {
-  await container.db.$executeRawUnsafe('TRUNCATE users, posts, comments, likes, sessions, refresh_tokens CASCADE');
+  await container.db.$executeRawUnsafe('TRUNCATE users, posts, comments, likes, sessions, refresh_tokens, user_tokens CASCADE');
   await container.cache.invalidate(POSTS_CACHE);
 }

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 /**
  * Test environment: .env when present (for DATABASE_URL and friends), then the settings the
  * tests depend on, whatever .env says: NODE_ENV=test, quiet logs (TEST_LOG_LEVEL to see
- * them){% if auth %}, a random JWT secret unless a real one is given, and an auth rate limit the
- * suite cannot hit (the rate-limit tests set their own){% endif %}.
+ * them){% if auth %}, a random JWT secret unless a real one is given, an auth rate limit the
+ * suite cannot hit, writes open to unverified users, no mail cooldown and fast mail retries
+ * (the tests of those features set their own){% endif %}.
  */
 export function loadTestEnv(): void {
   const envFile = join(__dirname, '..', '..', '.env');
@@ -20,6 +21,9 @@ export function loadTestEnv(): void {
     process.env.JWT_SECRET = randomBytes(48).toString('base64');
   }
   process.env.AUTH_RATE_LIMIT_MAX = '1000';
+  process.env.UNVERIFIED_USER_ACCESS = 'full';
+  process.env.MAIL_RESEND_COOLDOWN_SECONDS = '0';
+  process.env.MAIL_RETRY_BASE_MS = '50';
 {%- endif %}
   if (!process.env.DATABASE_URL) {
     throw new Error('DATABASE_URL is not set: point it at a PostgreSQL database the tests may reset (see .env.example).');

@@ -44,8 +44,8 @@ export class AccessTokens {
   }
 }
 
-/** Refresh tokens are opaque random strings; only their SHA-256 is stored. */
-export function newRefreshToken(): { token: string; hash: string } {
+/** Refresh tokens and mailed links carry opaque random strings; only their SHA-256 is stored. */
+export function newOpaqueToken(): { token: string; hash: string } {
   const token = randomBytes(32).toString('base64url');
   return { token, hash: hashToken(token) };
 }

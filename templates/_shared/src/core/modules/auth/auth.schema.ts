@@ -25,4 +25,17 @@ export const TokenPairSchema = z.object({
 });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 
-export const RegisterResponse = z.object({ user: UserSchema, tokens: TokenPairSchema });
+/** `tokens` is absent when unverified users may not log in (UNVERIFIED_USER_ACCESS=none): verify, then log in. */
+export const RegisterResponse = z.object({ user: UserSchema, tokens: TokenPairSchema.optional() });
+
+export const EmailBody = z.object({ email: EmailField });
+
+const Token = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const TokenBody = z.object({ token: Token });
+export const TokenQuery = z.object({ token: Token });
+export const ResetPasswordBody = z.object({ token: Token, password: PasswordField });
+
+export const AcceptedSchema = z.object({ status: z.literal('accepted'), detail: z.string() });
+export type Accepted = z.infer<typeof AcceptedSchema>;
+
+export const ResetTokenStatusSchema = z.object({ valid: z.literal(true), expiresAt: z.iso.datetime() });

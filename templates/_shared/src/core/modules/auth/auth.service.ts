@@ -1,28 +1,69 @@
 import { hashPassword, verifyPassword } from '../../auth/passwords';
-import { AccessTokens, hashToken, newRefreshToken, type AccessClaims } from '../../auth/tokens';
+import { AccessTokens, hashToken, newOpaqueToken, type AccessClaims } from '../../auth/tokens';
 import type { Config } from '../../config';
-import { UnauthorizedError } from '../../errors';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { Mailer } from '../../mail/mailer';
+import { passwordResetMail, verificationMail } from '../../mail/templates';
 import type { UsersRepository } from '../users/users.repository';
-import type { User } from '../users/users.schema';
-import type { LoginInput, RegisterInput, TokenPair } from './auth.schema';
+import type { Role, User } from '../users/users.schema';
+import type { Accepted, LoginInput, RegisterInput, TokenPair } from './auth.schema';
 import type { SessionsRepository } from './sessions.repository';
+import type { TokenProblem, TokenPurpose, UserTokensRepository } from './user-tokens.repository';
 
 const INVALID_CREDENTIALS = 'The email or password is wrong.';
+const RESEND_PATH = '{{ api_prefix }}/auth/verify-email/resend';
+const FORGOT_PATH = '{{ api_prefix }}/auth/forgot-password';
+
+/** A caller with a valid access token and an open session. */
+export interface Principal extends AccessClaims {
+  role: Role;
+  emailVerified: boolean;
+}
+
+/** What an operation asks of its caller: any logged-in user, a user with a verified email, or an administrator. */
+export type Requirement = 'user' | 'verified' | 'admin';
+
+const TOKEN_PROBLEMS: Record<TokenProblem, [code: string, message: string]> = {
+  invalid: ['token_invalid', 'This link is not valid (mistyped or incomplete); ask for a new one.'],
+  used: ['token_used', 'This link was already used; each link works once. Ask for a new one.'],
+  expired: ['token_expired', 'This link has expired; ask for a new one.'],
+};
+
+function tokenRefused(problem: TokenProblem, askAt: string): BadRequestError {
+  const [code, message] = TOKEN_PROBLEMS[problem];
+  return new BadRequestError(`${message.slice(0, -1)} at POST ${askAt}.`, code);
+}
+
+export interface AuthSettings {
+  appName: string;
+  jwt: Config['jwt'];
+  unverifiedAccess: Config['unverifiedAccess'];
+  tokenTtl: Config['tokenTtl'];
+  mail: Config['mail'];
+}
 
 export class AuthService {
   private readonly accessTokens: AccessTokens;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
-    private readonly jwtConfig: Config['jwt'],
+    private readonly tokens: UserTokensRepository,
+    private readonly mailer: Mailer,
+    private readonly settings: AuthSettings,
+    private readonly logger: Logger,
   ) {
-    this.accessTokens = new AccessTokens(jwtConfig);
+    this.accessTokens = new AccessTokens(settings.jwt);
   }
 
-  async register(input: RegisterInput): Promise<{ user: User; tokens: TokenPair }> {
+  /** Creates the account and mails a verification link; logs the user in unless unverified users may not log in. */
+  async register(input: RegisterInput): Promise<{ user: User; tokens?: TokenPair }> {
     const passwordHash = await hashPassword(input.password);
     const user = await this.users.create({ email: input.email.toLowerCase(), name: input.name, passwordHash });
+    this.later('verification mail', () => this.mailToken(user, 'verify_email'));
+    if (this.settings.unverifiedAccess === 'none') return { user };
     return { user, tokens: await this.startSession(user.id) };
   }
 
@@ -31,6 +72,12 @@ export class AuthService {
     const credentials = await this.users.findCredentials(input.email.toLowerCase());
     const valid = await verifyPassword(credentials?.passwordHash, input.password);
     if (!credentials || !valid) throw new UnauthorizedError(INVALID_CREDENTIALS, 'invalid_credentials');
+    if (!credentials.emailVerified && this.settings.unverifiedAccess === 'none') {
+      throw new ForbiddenError(
+        `Verify your email address before logging in: open the link we mailed you, or ask for a new one at POST ${RESEND_PATH}.`,
+        'email_not_verified',
+      );
+    }
     return this.startSession(credentials.id);
   }
 
@@ -47,7 +94,7 @@ export class AuthService {
     if (stored.expiresAt.getTime() <= Date.now()) {
       throw new UnauthorizedError('The refresh token has expired; log in again.', 'refresh_token_expired');
     }
-    const next = newRefreshToken();
+    const next = newOpaqueToken();
     const rotated = await this.sessions.rotate(stored.id, stored.sessionId, next.hash, this.refreshExpiry());
     if (!rotated) {
       await this.sessions.revoke(stored.sessionId);
@@ -61,16 +108,100 @@ export class AuthService {
   }
 
   /** Checks a bearer token and that its session is still open (logout takes effect at once). */
-  async authenticate(accessToken: string): Promise<AccessClaims> {
+  async authenticate(accessToken: string): Promise<Principal> {
     const claims = this.accessTokens.verify(accessToken);
-    if (!(await this.sessions.isActive(claims.sessionId))) {
-      throw new UnauthorizedError('The session has ended; log in again.', 'session_revoked');
+    const user = await this.sessions.activeUser(claims.sessionId);
+    if (!user) throw new UnauthorizedError('The session has ended; log in again.', 'session_revoked');
+    return { ...claims, role: user.role === 'admin' ? 'admin' : 'user', emailVerified: user.emailVerified };
+  }
+
+  /** Authorization, in one place for every stack: verified email for writes, the admin role for admin routes. */
+  authorize(principal: Principal, requirement: Requirement): void {
+    if (requirement === 'admin' && principal.role !== 'admin') {
+      throw new ForbiddenError('This needs the admin role.', 'admin_only');
     }
-    return claims;
+    if (requirement === 'verified' && !principal.emailVerified && this.settings.unverifiedAccess !== 'full') {
+      throw new ForbiddenError(
+        `Verify your email address before writing: open the link we mailed you, or ask for a new one at POST ${RESEND_PATH}.`,
+        'email_not_verified',
+      );
+    }
+  }
+
+  /** Follows a verification link: marks the address verified. */
+  async verifyEmail(token: string): Promise<User> {
+    const redeemed = await this.tokens.verifyEmail(hashToken(token));
+    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, RESEND_PATH);
+    const user = await this.users.findById(redeemed.userId);
+    if (!user) throw tokenRefused('invalid', RESEND_PATH);
+    return user;
+  }
+
+  /** Mails a new verification link. The answer is the same for unknown, verified and unverified addresses. */
+  resendVerification(email: string): Accepted {
+    this.later('verification mail', async () => {
+      const user = await this.users.findByEmail(email.toLowerCase());
+      if (user && !user.emailVerified) await this.mailToken(user, 'verify_email');
+    });
+    return { status: 'accepted', detail: 'If the address belongs to an unverified account, a new verification link is on its way.' };
+  }
+
+  /**
+   * Mails a password reset link. Answers at once, before looking the address up, so
+   * known and unknown addresses get the same answer in the same time.
+   */
+  requestPasswordReset(email: string): Accepted {
+    this.later('password reset mail', async () => {
+      const user = await this.users.findByEmail(email.toLowerCase());
+      if (user) await this.mailToken(user, 'reset_password');
+    });
+    return { status: 'accepted', detail: 'If the address belongs to an account, a password reset link is on its way.' };
+  }
+
+  /** Tells a reset page whether its link still works, without using it. */
+  async checkResetToken(token: string): Promise<{ valid: true; expiresAt: string }> {
+    const found = await this.tokens.peek('reset_password', hashToken(token));
+    if ('problem' in found) throw tokenRefused(found.problem, FORGOT_PATH);
+    return { valid: true, expiresAt: found.expiresAt.toISOString() };
+  }
+
+  /** Sets a new password with a reset link; every session of the user ends. */
+  async resetPassword(token: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    const redeemed = await this.tokens.resetPassword(hashToken(token), passwordHash);
+    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, FORGOT_PATH);
+  }
+
+  /** Waits for mail work started by requests (at shutdown, and in tests). */
+  async settle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private later(what: string, task: () => Promise<void>): void {
+    const running = task()
+      .catch((error: unknown) => this.logger.error({ err: error }, `${what} could not be prepared`))
+      .finally(() => this.background.delete(running));
+    this.background.add(running);
+  }
+
+  /** Issues a single-use token and mails its link, at most once per cooldown per user and purpose. */
+  private async mailToken(user: User, purpose: TokenPurpose): Promise<void> {
+    const { mail, tokenTtl, appName } = this.settings;
+    const last = await this.tokens.lastIssuedAt(user.id, purpose);
+    if (last && Date.now() - last.getTime() < mail.cooldownSeconds * 1000) {
+      this.logger.info({ userId: user.id, purpose }, 'mail not sent: the previous link is too recent');
+      return;
+    }
+    const ttl = purpose === 'verify_email' ? tokenTtl.verifyEmail : tokenTtl.resetPassword;
+    const { token, hash } = newOpaqueToken();
+    await this.tokens.issue(user.id, purpose, hash, new Date(Date.now() + ttl * 1000));
+    const page = purpose === 'verify_email' ? 'verify-email' : 'reset-password';
+    const content = { appName, to: user.email, name: user.name, link: `${mail.linkBaseUrl}/${page}?token=${token}`, expiresInSeconds: ttl };
+    this.mailer.send(purpose === 'verify_email' ? verificationMail(content) : passwordResetMail(content));
   }
 
   private async startSession(userId: string): Promise<TokenPair> {
-    const refresh = newRefreshToken();
+    const refresh = newOpaqueToken();
     const sessionId = await this.sessions.create(userId, this.refreshExpiry(), refresh.hash);
     return this.tokenPair({ userId, sessionId }, refresh.token);
   }
@@ -79,13 +210,13 @@ export class AuthService {
     return {
       tokenType: 'Bearer',
       accessToken: this.accessTokens.sign(claims),
-      expiresIn: this.jwtConfig.accessTtl,
+      expiresIn: this.settings.jwt.accessTtl,
       refreshToken,
-      refreshExpiresIn: this.jwtConfig.refreshTtl,
+      refreshExpiresIn: this.settings.jwt.refreshTtl,
     };
   }
 
   private refreshExpiry(): Date {
-    return new Date(Date.now() + this.jwtConfig.refreshTtl * 1000);
+    return new Date(Date.now() + this.settings.jwt.refreshTtl * 1000);
   }
 }

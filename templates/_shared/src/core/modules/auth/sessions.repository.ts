@@ -54,8 +54,12 @@ export class SessionsRepository {
     await this.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
   }
 
-  async isActive(sessionId: string): Promise<boolean> {
-    const count = await this.db.session.count({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } } });
-    return count > 0;
+  /** The user behind an open session (role and verification read fresh on every request), or null once it ended. */
+  async activeUser(sessionId: string): Promise<{ role: string; emailVerified: boolean } | null> {
+    const row = await this.db.session.findFirst({
+      where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
+      select: { user: { select: { role: true, emailVerifiedAt: true } } },
+    });
+    return row ? { role: row.user.role, emailVerified: row.user.emailVerifiedAt !== null } : null;
   }
 }

@@ -1,5 +1,31 @@
 import type { Db } from '../../db';
 import { ConflictError } from '../../errors';
+{%- if auth %}
+import type { Cursor } from '../../pagination';
+import { afterCursor } from '../posts/posts.repository';
+import type { Role, User } from './users.schema';
+
+const userSelect = { id: true, email: true, name: true, role: true, emailVerifiedAt: true, createdAt: true } as const;
+
+type UserRow = { id: string; email: string; name: string; role: string; emailVerifiedAt: Date | null; createdAt: Date };
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role === 'admin' ? 'admin' : 'user',
+    emailVerified: row.emailVerifiedAt !== null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export interface Credentials {
+  id: string;
+  passwordHash: string | null;
+  emailVerified: boolean;
+}
+{%- else %}
 import type { User } from './users.schema';
 
 const userSelect = { id: true, email: true, name: true, createdAt: true } as const;
@@ -7,6 +33,7 @@ const userSelect = { id: true, email: true, name: true, createdAt: true } as con
 function toUser(row: { id: string; email: string; name: string; createdAt: Date }): User {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
 }
+{%- endif %}
 
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
@@ -24,10 +51,34 @@ export class UsersRepository {
   async exists(id: string): Promise<boolean> {
     return (await this.db.user.count({ where: { id } })) > 0;
   }
+{%- if auth %}
 
-  async findCredentials(email: string): Promise<{ id: string; passwordHash: string | null } | null> {
-    return this.db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true } });
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.db.user.findUnique({ where: { email }, select: userSelect });
+    return row ? toUser(row) : null;
   }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const row = await this.db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, emailVerifiedAt: true } });
+    return row ? { id: row.id, passwordHash: row.passwordHash, emailVerified: row.emailVerifiedAt !== null } : null;
+  }
+
+  /** Every user, newest first; returns up to `take` rows. */
+  async list(take: number, cursor?: Cursor): Promise<User[]> {
+    const rows = await this.db.user.findMany({
+      where: afterCursor(cursor),
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+      select: userSelect,
+    });
+    return rows.map(toUser);
+  }
+
+  async setRole(id: string, role: Role): Promise<User | null> {
+    const { count } = await this.db.user.updateMany({ where: { id }, data: { role } });
+    return count === 0 ? null : this.findById(id);
+  }
+{%- endif %}
 
   async create(input: { email: string; name: string; passwordHash?: string }): Promise<User> {
     try {

@@ -4,11 +4,21 @@ export const IdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 export const EmailField = z.email({ message: 'must be an email address' }).max(254);
 export const NameField = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+{%- if auth %}
+
+export const ROLES = ['user', 'admin'] as const;
+export const RoleField = z.enum(ROLES, { message: "must be 'user' or 'admin'" });
+export type Role = z.infer<typeof RoleField>;
+{%- endif %}
 
 export const UserSchema = z.object({
   id: z.uuid(),
   email: z.email(),
   name: z.string(),
+{%- if auth %}
+  role: RoleField,
+  emailVerified: z.boolean(),
+{%- endif %}
   createdAt: z.iso.datetime(),
 });
 export type User = z.infer<typeof UserSchema>;
@@ -18,3 +28,9 @@ export type PublicUser = z.infer<typeof PublicUserSchema>;
 
 export const CreateUserBody = z.object({ email: EmailField, name: NameField });
 export type CreateUserInput = z.infer<typeof CreateUserBody>;
+{%- if auth %}
+
+export const UserPageSchema = z.object({ data: z.array(UserSchema), nextCursor: z.string().nullable() });
+
+export const UpdateRoleBody = z.object({ role: RoleField });
+{%- endif %}

@@ -1,6 +1,9 @@
 import { NotFoundError } from '../../errors';
+{%- if auth %}
+import { decodeCursor, toPage, type Page } from '../../pagination';
+{%- endif %}
 import type { UsersRepository } from './users.repository';
-import type { CreateUserInput, User } from './users.schema';
+import type { CreateUserInput, {% if auth %}Role, {% endif %}User } from './users.schema';
 
 export class UsersService {
   constructor(private readonly users: UsersRepository) {}
@@ -19,4 +22,18 @@ export class UsersService {
   async create(input: CreateUserInput): Promise<User> {
     return this.users.create({ email: input.email.toLowerCase(), name: input.name });
   }
+{%- if auth %}
+
+  /** Every account, for administrators. */
+  async list(limit: number, cursor?: string): Promise<Page<User>> {
+    const rows = await this.users.list(limit + 1, cursor ? decodeCursor(cursor) : undefined);
+    return toPage(rows, limit);
+  }
+
+  async setRole(id: string, role: Role): Promise<User> {
+    const user = await this.users.setRole(id, role);
+    if (!user) throw new NotFoundError(`No user has id ${id}.`, 'user_not_found');
+    return user;
+  }
+{%- endif %}
 }
