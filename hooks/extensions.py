@@ -54,6 +54,13 @@ def snake_case(value: str) -> str:
     return "_".join(words(value))
 
 
+def mail_sender(value: str) -> str:
+    """The From header of the project's mails: its name (without characters a header or .env would mis-read) and a placeholder address."""
+    name = re.sub(r'[\x00-\x1f"<>\\#]+', " ", str(value))
+    name = re.sub(r"\s+", " ", name).strip() or "API"
+    return f"{name} <no-reply@example.com>"
+
+
 def project_name_error(value: str) -> str:
     if not str(value).strip():
         return "The project name is empty; type a name such as 'Orders API'."
@@ -149,6 +156,7 @@ class BackendKitExtension(Extension):
             pascal_case=pascal_case,
             camel_case=camel_case,
             snake_case=snake_case,
+            mail_sender=mail_sender,
             project_name_error=project_name_error,
             npm_name_error=npm_name_error,
             node_version_error=node_version_error,

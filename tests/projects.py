@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests import services
+from tests import mail, services
 from tests.conftest import render, run
 
 VARIANTS = {"full": {}, "minimal": {"minimal": True}}
@@ -65,6 +65,8 @@ def start_server(project: Project, **extra_env: str) -> Server:
     env = {**project.env, "NODE_ENV": "production", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warn", **extra_env}
     if "JWT_SECRET=" in (project.path / ".env.example").read_text():
         env.setdefault("JWT_SECRET", os.urandom(48).hex())
+        env.setdefault("SMTP_URL", mail.shared_sink().url)
+        env.setdefault("MAIL_LINK_BASE_URL", f"http://127.0.0.1:{port}/api/auth")  # links lead back to this server
     proc = subprocess.Popen(["node", "dist/server.js"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

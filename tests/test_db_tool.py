@@ -98,8 +98,8 @@ def test_migrate_applies_pending_with_timings_and_status_exit_codes(tool):
 
 def test_new_writes_the_migration_and_its_rollback_after_the_existing_ones(tool):
     out = ok(tool.run("new", "Add tags!")).stdout
-    assert "0002_add_tags.sql" in out and "0002_add_tags.rollback.sql" in out
-    assert (tool.migrations / "0002_add_tags.sql").exists() and (tool.migrations / "0002_add_tags.rollback.sql").exists()
+    assert "0003_add_tags.sql" in out and "0003_add_tags.rollback.sql" in out
+    assert (tool.migrations / "0003_add_tags.sql").exists() and (tool.migrations / "0003_add_tags.rollback.sql").exists()
     assert tool.run("new", "---").returncode == 2
 
 
@@ -107,7 +107,7 @@ def test_edited_applied_migration_is_refused_with_its_name_until_repaired(tool):
     ok(tool.run("migrate"))
     up = tool.migrations / "0001_initial_schema.sql"
     up.write_text(up.read_text() + "\n-- an edit after deployment\n")
-    tool.write("0002_tags", "CREATE TABLE tags (id serial PRIMARY KEY);", "DROP TABLE tags;")
+    tool.write("0009_tags", "CREATE TABLE tags (id serial PRIMARY KEY);", "DROP TABLE tags;")
     refused = tool.run("migrate")
     assert refused.returncode == 4
     assert "migrations/0001_initial_schema.sql changed after 0001_initial_schema was applied" in refused.stderr
@@ -148,27 +148,27 @@ def test_pending_migration_ordered_before_an_applied_one_is_refused(tool):
 def test_failing_migration_leaves_the_schema_as_it_was_and_names_the_statement(tool):
     ok(tool.run("migrate"))
     tool.write(
-        "0002_broken",
+        "0009_broken",
         "CREATE TABLE half_done (id int);\nALTER TABLE posts ADD COLUMN rating int;\nALTER TABLE no_such_table ADD COLUMN x int;\n",
         "DROP TABLE half_done;",
     )
     failed = tool.run("migrate")
     assert failed.returncode == 1
-    assert "0002_broken failed at statement 3 (migrations/0002_broken.sql line 3)" in failed.stderr
+    assert "0009_broken failed at statement 3 (migrations/0009_broken.sql line 3)" in failed.stderr
     assert "ALTER TABLE no_such_table ADD COLUMN x int" in failed.stderr
     assert 'relation "no_such_table" does not exist' in failed.stderr
     assert "Traceback" not in failed.stderr
     assert "half_done" not in tool.tables()
     assert not tool.sql("SELECT 1 FROM information_schema.columns WHERE table_name = 'posts' AND column_name = 'rating'")
-    assert json.loads(tool.run("status", "--json").stdout)["pending"] == ["0002_broken"]
+    assert json.loads(tool.run("status", "--json").stdout)["pending"] == ["0009_broken"]
 
 
 def test_destructive_migration_is_refused_in_batch_mode_unless_allowed(tool):
     ok(tool.run("migrate"))
-    tool.write("0002_drop_likes", "DROP TABLE likes;", "CREATE TABLE likes (id int);")
+    tool.write("0009_drop_likes", "DROP TABLE likes;", "CREATE TABLE likes (id int);")
     refused = tool.run("migrate")
     assert refused.returncode == 5
-    assert "ban-drop-table" in refused.stderr and "0002_drop_likes.sql" in refused.stderr
+    assert "ban-drop-table" in refused.stderr and "0009_drop_likes.sql" in refused.stderr
     assert "--allow-destructive" in refused.stderr
     assert "likes" in tool.tables()
     ok(tool.run("migrate", "--allow-destructive"))
@@ -177,18 +177,18 @@ def test_destructive_migration_is_refused_in_batch_mode_unless_allowed(tool):
 
 def test_a_reviewed_directive_allows_a_destructive_migration(tool):
     ok(tool.run("migrate"))
-    tool.write("0002_clear", "-- db: allow-destructive (reviewed: demo data only)\nTRUNCATE likes;", "SELECT 1;")
+    tool.write("0009_clear", "-- db: allow-destructive (reviewed: demo data only)\nTRUNCATE likes;", "SELECT 1;")
     ok(tool.run("migrate"))
 
 
 def test_lint_flags_data_loss_that_squawk_alone_misses(tool):
-    tool.write("0002_wipe", "DELETE FROM likes;\nTRUNCATE comments;\nDELETE FROM posts WHERE published = false;", "SELECT 1;")
+    tool.write("0009_wipe", "DELETE FROM likes;\nTRUNCATE comments;\nDELETE FROM posts WHERE published = false;", "SELECT 1;")
     linted = tool.run("lint")
     assert linted.returncode == 5
-    assert "0002_wipe.sql:1: destructive [delete-without-where]" in linted.stdout
-    assert "0002_wipe.sql:2: destructive [truncate]" in linted.stdout
+    assert "0009_wipe.sql:1: destructive [delete-without-where]" in linted.stdout
+    assert "0009_wipe.sql:2: destructive [truncate]" in linted.stdout
     assert ":3: destructive" not in linted.stdout
-    (tool.migrations / "0002_wipe.sql").unlink()
+    (tool.migrations / "0009_wipe.sql").unlink()
     ok(tool.run("lint"))
 
 
@@ -200,51 +200,52 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tool):
 
 
 def test_rollback_refuses_missing_down_file(tool):
-    tool.write("0002_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
+    tool.write("0009_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
     ok(tool.run("migrate"))
-    (tool.migrations / "0002_tags.rollback.sql").unlink()
+    (tool.migrations / "0009_tags.rollback.sql").unlink()
     # Validation names the missing file first; nothing is rolled back.
     refused = tool.run("rollback", "--yes")
     assert refused.returncode in (4, 5)
-    assert "0002_tags.rollback.sql" in refused.stderr
+    assert "0009_tags.rollback.sql" in refused.stderr
     assert "tags" in tool.tables()
 
 
 def test_rollback_refuses_an_empty_down_file(tool):
-    tool.write("0002_tags", "CREATE TABLE tags (id int);", "-- nothing yet\n")
+    tool.write("0009_tags", "CREATE TABLE tags (id int);", "-- nothing yet\n")
     ok(tool.run("migrate"))
     refused = tool.run("rollback", "--yes")
     assert refused.returncode == 5
-    assert "0002_tags has no rollback SQL" in refused.stderr
+    assert "0009_tags has no rollback SQL" in refused.stderr
     assert "tags" in tool.tables()
 
 
 def test_rollback_asks_for_confirmation_and_undoes_newest_first(tool):
-    tool.write("0002_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
+    tool.write("0009_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
     ok(tool.run("migrate"))
     unconfirmed = tool.run("rollback")
     assert unconfirmed.returncode == 5 and "--yes" in unconfirmed.stderr
     assert "tags" in tool.tables()
-    done = ok(tool.run("rollback", "--steps", "2", "--yes"))
-    assert done.stdout.index("0002_tags") < done.stdout.index("0001_initial_schema")
+    done = ok(tool.run("rollback", "--steps", "3", "--yes"))
+    order = [done.stdout.index(m) for m in ("0009_tags", "0002_verification_reset_roles", "0001_initial_schema")]
+    assert order == sorted(order)
     assert tool.tables() & {"users", "tags"} == set()
     assert tool.run("status").returncode == 3
 
 
 def test_two_concurrent_migrates_apply_each_migration_exactly_once(tool):
-    tool.write("0002_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(1.5);", "DROP TABLE slow;")
+    tool.write("0009_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(1.5);", "DROP TABLE slow;")
     first, second = tool.spawn("migrate"), tool.spawn("migrate")
     outputs = [p.communicate(timeout=120) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
     counts = dict(tool.sql("SELECT migration_id, count(*) FROM _yoyo_log WHERE operation = 'apply' GROUP BY migration_id"))
-    assert counts == {"0001_initial_schema": 1, "0002_slow": 1}
+    assert counts == {"0001_initial_schema": 1, "0002_verification_reset_roles": 1, "0009_slow": 1}
     combined = "".join(out for out, _ in outputs)
-    assert combined.count("applied  0002_slow") == 1
+    assert combined.count("applied  0009_slow") == 1
 
 
 def test_sigkill_mid_migration_leaves_nothing_half_applied_and_the_next_run_succeeds(tool):
     ok(tool.run("migrate"))
-    tool.write("0002_interrupted", "CREATE TABLE interrupted (id int);\nSELECT pg_sleep(20);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
+    tool.write("0009_interrupted", "CREATE TABLE interrupted (id int);\nSELECT pg_sleep(20);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
     victim = tool.spawn("migrate")
     deadline = time.monotonic() + 20
     while not tool.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'"):
@@ -255,7 +256,7 @@ def test_sigkill_mid_migration_leaves_nothing_half_applied_and_the_next_run_succ
     assert tool.tables() & {"interrupted", "after_sleep"} == set()
     assert tool.run("status").returncode == 3
     # The server notices the dead client within a second and frees the lock and the half-made table.
-    tool.write("0002_interrupted", "CREATE TABLE interrupted (id int);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
+    tool.write("0009_interrupted", "CREATE TABLE interrupted (id int);\nCREATE TABLE after_sleep (id int);", "DROP TABLE after_sleep;\nDROP TABLE interrupted;")
     ok(tool.run("repair", "--accept", "0001_initial_schema"))  # harmless: proves the lock is free
     ok(tool.run("migrate", "--lock-timeout", "15"))
     assert {"interrupted", "after_sleep"} <= tool.tables()
@@ -270,7 +271,7 @@ def test_rehearse_passes_for_reversible_migrations(tool, postgres_admin_url):
 
 
 def test_rehearse_catches_a_rollback_that_leaves_something_behind(tool):
-    tool.write("0002_tags", "CREATE TABLE tags (id int);\nCREATE INDEX tags_id ON tags (id);", "DROP INDEX tags_id;")
+    tool.write("0009_tags", "CREATE TABLE tags (id int);\nCREATE INDEX tags_id ON tags (id);", "DROP INDEX tags_id;")
     failed = tool.run("rehearse")
     assert failed.returncode == 4
     assert "left behind in: tags" in failed.stderr

@@ -76,3 +76,15 @@ def test_json_literal_escapes_quotes():
 )
 def test_ts_string_quotes_like_prettier(text, literal):
     assert ext.ts_string(text) == literal
+
+
+@pytest.mark.parametrize(
+    ("name", "sender"),
+    [
+        ("Orders API", "Orders API <no-reply@example.com>"),
+        ('The "Best" <API> # 1', "The Best API 1 <no-reply@example.com>"),
+        ("###", "API <no-reply@example.com>"),
+    ],
+)
+def test_mail_sender_keeps_the_name_and_drops_what_would_break_a_header_or_env_file(name, sender):
+    assert ext.mail_sender(name) == sender

@@ -22,7 +22,15 @@ def combo_id(combo: dict) -> str:
 
 # Files whose presence follows one answer.
 OPTIONAL_FILES = {
-    "auth": ["src/core/auth/tokens.ts", "src/core/modules/auth/auth.service.ts", "tests/auth.test.ts"],
+    "auth": [
+        "src/core/auth/tokens.ts",
+        "src/core/modules/auth/auth.service.ts",
+        "src/core/mail/mailer.ts",
+        "src/core/mail/templates.ts",
+        "tests/auth.test.ts",
+        "tests/accounts.test.ts",
+        "tests/helpers/mailbox.ts",
+    ],
     "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
     "ci": [".github/workflows/ci.yml"],
 }
@@ -63,6 +71,9 @@ class TestEveryCombination:
         # Without auth, callers create users directly and name the actor in X-User-Id.
         assert ("path: '/users'," in operations) is not combo["auth"]
         assert ("x-user-id" in operations) is not combo["auth"]
+        # Verification, reset and the admin role come with auth.
+        for path in ("/auth/verify-email", "/auth/forgot-password", "/auth/reset-password", "/admin/users"):
+            assert (f"path: '{path}'" in operations) is combo["auth"], path
 
     def test_generated_json_and_yaml_parse(self, rendered, stack, combo):
         project = rendered[(stack, combo_id(combo))]
@@ -71,6 +82,8 @@ class TestEveryCombination:
         assert all(not v.startswith(("^", "~")) for v in {**package["dependencies"], **package["devDependencies"]}.values())
         assert ("ioredis" in package["dependencies"]) is combo["cache"]
         assert ("jsonwebtoken" in package["dependencies"]) is combo["auth"]
+        assert ("nodemailer" in package["dependencies"]) is combo["auth"]
+        assert ("smtp-server" in package["devDependencies"]) is combo["auth"]
         if stack == "express-typescript":
             assert ("express-rate-limit" in package["dependencies"]) is combo["auth"]
             assert ("rate-limit-redis" in package["dependencies"]) is (combo["auth"] and combo["cache"])
@@ -85,6 +98,13 @@ class TestEveryCombination:
         assert "DATABASE_URL=" in env
         assert ("REDIS_URL=" in env) is combo["cache"]
         assert ("JWT_SECRET=" in env) is combo["auth"]
+        assert ("SMTP_URL=" in env) is combo["auth"]
+        if combo["docker"]:
+            compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+            assert ("mailpit" in compose["services"]) is combo["auth"]
+        if combo["ci"]:
+            workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+            assert ("mailpit" in workflow["jobs"]["test"]["services"]) is combo["auth"]
 
 
 def test_minimal_turns_every_optional_feature_off(tmp_path):
@@ -99,6 +119,20 @@ def test_defaults_turn_every_optional_feature_on(tmp_path):
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert {k: answers[k] for k in FEATURES} == dict.fromkeys(FEATURES, True)
     assert answers["stack"] == "fastify-typescript" and answers["port"] == 3000
+
+
+@pytest.mark.parametrize("access", ["read", "none", "full"])
+def test_unverified_access_answer_becomes_the_default_policy(tmp_path, access):
+    project = render(tmp_path / "p", unverified_access=access)
+    assert f".default('{access}')" in (project / "src/core/config.ts").read_text()
+    assert f"UNVERIFIED_USER_ACCESS={access}\n" in (project / ".env.example").read_text()
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["unverified_access"] == access
+
+
+def test_unverified_access_is_not_asked_without_auth(tmp_path):
+    project = render(tmp_path / "p", auth=False)
+    assert "unverified_access" not in yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert "UNVERIFIED_USER_ACCESS" not in (project / ".env.example").read_text()
 
 
 def test_license_follows_the_answer(tmp_path):
@@ -130,8 +164,9 @@ def test_quotes_in_names_stay_valid_json_and_typescript(tmp_path):
         ({"node_version": "20"}, "answer 22 or newer"),
         ({"port": 80}, "ports below 1024"),
         ({"api_prefix": "api"}, "not a path prefix"),
+        ({"unverified_access": "sometimes"}, "Invalid choice"),
     ],
-    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "graphql-not-yet", "old-node", "low-port", "bad-prefix"],
+    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "graphql-not-yet", "old-node", "low-port", "bad-prefix", "bad-unverified-access"],
 )
 def test_invalid_answers_are_refused_with_their_reason(tmp_path, answers, message):
     with pytest.raises((CopierError, ValueError)) as info:

@@ -36,6 +36,9 @@ OPERATIONS = {
     ("get", "/api/posts"), ("post", "/api/posts"), ("get", "/api/posts/{id}"), ("patch", "/api/posts/{id}"),
     ("delete", "/api/posts/{id}"), ("put", "/api/posts/{id}/like"), ("delete", "/api/posts/{id}/like"),
     ("get", "/api/posts/{id}/comments"), ("post", "/api/posts/{id}/comments"),
+    ("post", "/api/auth/verify-email"), ("get", "/api/auth/verify-email"), ("post", "/api/auth/verify-email/resend"),
+    ("post", "/api/auth/forgot-password"), ("get", "/api/auth/reset-password"), ("post", "/api/auth/reset-password"),
+    ("get", "/api/admin/users"), ("patch", "/api/admin/users/{id}"),
 }
 
 

@@ -106,7 +106,7 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
 
 
 def test_headless_locust_run_passes_its_gates_and_writes_reports(project, tmp_path):
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000", UNVERIFIED_USER_ACCESS="full")
     try:
         result = run(
             ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,

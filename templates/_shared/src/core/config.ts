@@ -78,7 +78,7 @@ const envFields = z.object({
   MAIL_FROM: z
     .string()
     .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, e.g. "My API <no-reply@example.com>"')
-    .default({{ (project_name ~ ' <no-reply@example.com>') | ts_string }}),
+    .default({{ project_name | mail_sender | ts_string }}),
   MAIL_LINK_BASE_URL: z
     .url({ message: 'must be the URL the links in mails start with, e.g. https://app.example.com/auth' })
     .default('http://localhost:{{ port }}{{ api_prefix }}/auth'),
