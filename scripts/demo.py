@@ -1,8 +1,9 @@
 """`./kit demo [DIR]`: generate a project with default answers and run it.
 
-Starts throwaway PostgreSQL and Redis (or uses DATABASE_URL / REDIS_URL), renders the
-template into DIR, installs it, migrates the database, builds, starts the server and
-checks GET /health. Ctrl-C stops everything. `--check` exits after the health check.
+Starts throwaway PostgreSQL and Redis (or uses DATABASE_URL / REDIS_URL) and a local SMTP
+server that prints the links of every mail the API sends, renders the template into DIR,
+installs it, migrates the database, builds, starts the server and checks GET /health.
+Ctrl-C stops everything. `--check` exits after the health check.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from tests import services  # noqa: E402
+from tests.mail import Mail, MailSink  # noqa: E402
 from tests.conftest import STACKS_REST, make_node_env, render  # noqa: E402
 from tests.projects import Project, start_server  # noqa: E402
 
@@ -45,12 +47,14 @@ def main() -> int:
         project.npm("install", "--no-audit", "--no-fund")
         print(project.db("migrate").stdout.strip())
         project.npm("run", "build")
-        server = start_server(project, LOG_LEVEL="info")
+        sink = MailSink(keep=False, on_mail=show_mail).start()
+        server = start_server(project, LOG_LEVEL="info", SMTP_URL=sink.url)
         health = requests.get(f"{server.base_url}/health", timeout=5).text
         print(f"GET {server.base_url}/health -> {health}")
         print(f"Swagger UI: {server.base_url}/docs")
         if args.check:
             server.stop()
+            sink.stop()
             return 0
         print("Serving; press Ctrl-C to stop.")
         try:
@@ -58,7 +62,12 @@ def main() -> int:
         except KeyboardInterrupt:
             pass
         server.stop()
+        sink.stop()
     return 0
+
+
+def show_mail(mail: Mail) -> None:
+    print(f"mail to {', '.join(mail.to)}: {mail.subject}\n  {mail.link}", flush=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import email.policy
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,8 +40,9 @@ class Mail:
 class MailSink:
     """Collects every message; `wait_for` returns (and removes) the next one to an address."""
 
-    def __init__(self, keep: bool = True) -> None:
+    def __init__(self, keep: bool = True, on_mail: Callable[[Mail], None] | None = None) -> None:
         self.keep = keep
+        self.on_mail = on_mail
         self.port = services.free_port()
         self.received: list[Mail] = []
         self._arrived = threading.Condition()
@@ -58,7 +60,7 @@ class MailSink:
         self._controller.stop()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
-        if not self.keep:
+        if not (self.keep or self.on_mail):
             return "250 OK"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",))
@@ -69,6 +71,10 @@ class MailSink:
             text=text.get_content() if text else "",
             html=html.get_content() if html else "",
         )
+        if self.on_mail:
+            self.on_mail(mail)
+        if not self.keep:
+            return "250 OK"
         with self._arrived:
             self.received.append(mail)
             self._arrived.notify_all()
