@@ -1,18 +1,20 @@
+import { Prisma } from '../../../generated/prisma/client';
 import type { Db } from '../../db';
+import { NotFoundError } from '../../errors';
 import type { Cursor } from '../../pagination';
 import type { CreatePostInput, Post, UpdatePostInput } from './posts.schema';
 
-/** One query for a page: author joined, counts aggregated; no query per row. */
-const postSelect = {
-  id: true,
-  title: true,
-  content: true,
-  published: true,
-  createdAt: true,
-  updatedAt: true,
-  author: { select: { id: true, name: true } },
-  _count: { select: { comments: true, likes: true } },
-} as const;
+/**
+ * Posts with their author and counts, in one statement. Prisma's `_count` would join a
+ * GROUP BY over the whole comments and likes tables on every call; these correlated
+ * counts read only the rows of the posts returned, through the post_id indexes.
+ */
+const SELECT_POSTS = Prisma.sql`
+  SELECT p.id, p.title, p.content, p.published, p.created_at AS "createdAt", p.updated_at AS "updatedAt",
+         u.id AS "authorId", u.name AS "authorName",
+         (SELECT count(*)::int FROM comments c WHERE c.post_id = p.id) AS comments,
+         (SELECT count(*)::int FROM likes l WHERE l.post_id = p.id) AS likes
+    FROM posts p JOIN users u ON u.id = p.author_id`;
 
 type PostRow = {
   id: string;
@@ -21,8 +23,10 @@ type PostRow = {
   published: boolean;
   createdAt: Date;
   updatedAt: Date;
-  author: { id: string; name: string };
-  _count: { comments: number; likes: number };
+  authorId: string;
+  authorName: string;
+  comments: number;
+  likes: number;
 };
 
 function toPost(row: PostRow): Post {
@@ -31,8 +35,8 @@ function toPost(row: PostRow): Post {
     title: row.title,
     content: row.content,
     published: row.published,
-    author: row.author,
-    counts: { comments: row._count.comments, likes: row._count.likes },
+    author: { id: row.authorId, name: row.authorName },
+    counts: { comments: row.comments, likes: row.likes },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -47,28 +51,31 @@ export class PostsRepository {
 
   /** Published posts, newest first; returns up to `take` rows. */
   async listPublished(take: number, cursor?: Cursor): Promise<Post[]> {
-    const rows = await this.db.post.findMany({
-      where: { published: true, ...afterCursor(cursor) },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take,
-      select: postSelect,
-    });
+    const after = cursor ? Prisma.sql`AND (p.created_at, p.id) < (${cursor.createdAt}, ${cursor.id}::uuid)` : Prisma.empty;
+    const rows = await this.db.$queryRaw<PostRow[]>`
+      ${SELECT_POSTS} WHERE p.published ${after} ORDER BY p.created_at DESC, p.id DESC LIMIT ${take}`;
     return rows.map(toPost);
   }
 
   async findById(id: string): Promise<Post | null> {
-    const row = await this.db.post.findUnique({ where: { id }, select: postSelect });
-    return row ? toPost(row) : null;
+    const rows = await this.db.$queryRaw<PostRow[]>`${SELECT_POSTS} WHERE p.id = ${id}::uuid`;
+    return rows[0] ? toPost(rows[0]) : null;
   }
 
   async create(authorId: string, input: CreatePostInput): Promise<Post> {
-    const row = await this.db.post.create({ data: { ...input, authorId }, select: postSelect });
-    return toPost(row);
+    const { id } = await this.db.post.create({ data: { ...input, authorId }, select: { id: true } });
+    return this.reload(id);
   }
 
   async update(id: string, input: UpdatePostInput): Promise<Post> {
-    const row = await this.db.post.update({ where: { id }, data: input, select: postSelect });
-    return toPost(row);
+    await this.db.post.update({ where: { id }, data: input, select: { id: true } });
+    return this.reload(id);
+  }
+
+  private async reload(id: string): Promise<Post> {
+    const post = await this.findById(id);
+    if (!post) throw new NotFoundError(`No post has id ${id}.`, 'post_not_found');
+    return post;
   }
 
   async delete(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Cache } from '../../cache';
 import { ForbiddenError, NotFoundError } from '../../errors';
-import { decodeCursor, toPage, type Page } from '../../pagination';
+import { decodeCursor, toPage, type Cursor, type Page } from '../../pagination';
 import type { PostsRepository } from './posts.repository';
 import type { CreatePostInput, LikeState, Post, UpdatePostInput } from './posts.schema';
 
@@ -12,13 +12,29 @@ export class PostsService {
     private readonly cache: Cache,
   ) {}
 
-  /** The hot read: served from the cache when warm, from PostgreSQL otherwise. */
+  private readonly loading = new Map<string, Promise<Page<Post>>>();
+
+  /**
+   * The hot read: served from the cache when warm, from PostgreSQL otherwise. With a cache,
+   * concurrent misses of one page share one query, so a cold or just-invalidated cache is
+   * not stampeded by every request in flight.
+   */
   async list(limit: number, cursor?: string): Promise<Page<Post>> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
     const key = `${limit}:${cursor ?? ''}`;
     const cached = await this.cache.get<Page<Post>>(POSTS_CACHE, key);
     if (cached) return cached;
-    const rows = await this.posts.listPublished(limit + 1, cursor ? decodeCursor(cursor) : undefined);
-    const page = toPage(rows, limit);
+    if (!this.cache.enabled) return toPage(await this.posts.listPublished(limit + 1, after), limit);
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.load(limit, after, key).finally(() => this.loading.delete(key));
+      this.loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  private async load(limit: number, after: Cursor | undefined, key: string): Promise<Page<Post>> {
+    const page = toPage(await this.posts.listPublished(limit + 1, after), limit);
     await this.cache.set(POSTS_CACHE, key, page);
     return page;
   }

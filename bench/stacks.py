@@ -1,0 +1,378 @@
+"""Each generated REST stack against its bare framework, side by side, in one run.
+
+For every stack: generates the project with default answers (and once more with the cache
+off), builds it, seeds PostgreSQL with a fixed data set, starts it in production mode pinned
+to CPU 0 and loads it with wrk pinned to CPU 1, on loopback. Beside them, in the same run:
+bare Fastify and bare Express answering GET /health, and bare Fastify running the posts
+query with the raw `pg` driver. Targets are measured in interleaved rounds; the medians are
+printed as a table, with ratios and targets, and written as JSON.
+
+  ./kit bench                                   # every stack, 3 rounds of 10 s, 100 connections
+  ./kit bench --stacks fastify-typescript --rounds 5 --seconds 15
+  ./kit bench --smoke                           # 1 round of 1 s: checks the harness runs (CI)
+
+Exit code 0 when the run completed (targets missed are reported, not fatal; the numbers of a
+shared machine are too noisy for a gate), 1 when a server or wrk failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import services  # noqa: E402
+from tests.conftest import STACKS_REST, make_node_env, render  # noqa: E402
+from tests.mail import MailSink  # noqa: E402
+
+BARE = Path(__file__).resolve().parent / "bare"
+REPORT_LUA = BARE / "report.lua"
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+# The fixed data set: 1,000 users, 10,000 posts (90% published), 50,000 comments, 50,000 likes.
+SEED_SQL = """
+INSERT INTO users (email, name, email_verified_at, created_at)
+SELECT format('seed-%s@example.com', i), format('Seed user %s', i), now(), now() - make_interval(mins => i)
+  FROM generate_series(1, 1000) AS i;
+WITH u AS (SELECT array_agg(id ORDER BY email) AS ids FROM users)
+INSERT INTO posts (title, content, published, author_id, created_at, updated_at)
+SELECT format('Post %s', i), repeat('Benchmark content. ', 20), i % 10 <> 0, u.ids[1 + i % 1000],
+       now() - make_interval(secs => i), now() - make_interval(secs => i)
+  FROM generate_series(1, 10000) AS i, u;
+WITH u AS (SELECT array_agg(id ORDER BY email) AS ids FROM users),
+     p AS (SELECT array_agg(id ORDER BY created_at) AS ids FROM posts)
+INSERT INTO comments (content, post_id, author_id)
+SELECT format('Comment %s', i), p.ids[1 + (i * 7) % 10000], u.ids[1 + i % 1000]
+  FROM generate_series(1, 50000) AS i, u, p;
+WITH u AS (SELECT array_agg(id ORDER BY email) AS ids FROM users),
+     p AS (SELECT array_agg(id ORDER BY created_at) AS ids FROM posts)
+INSERT INTO likes (user_id, post_id)
+SELECT u.ids[k], p.ids[1 + (k * 53 + j * 997) % 10000]
+  FROM generate_series(1, 1000) AS k, generate_series(0, 49) AS j, u, p;
+ANALYZE;
+"""
+
+# The same protections on as in production; what each stack's figure is divided by.
+HEALTH_TARGET = {"fastify-typescript": 0.60, "express-typescript": 0.75, "nestjs": 0.60, "apollo-graphql": 0.75}
+BARE_OF = {"fastify-typescript": "bare-fastify", "express-typescript": "bare-express"}
+WARM_OVER_BARE = 0.50
+PRISMA_OVER_RAW = 0.60
+P95_MS = 50.0
+STARTUP_S = 1.0
+COPY_S = 2.0
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen
+    base_url: str
+    startup_s: float
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@dataclass
+class Target:
+    name: str
+    server: Server
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    auth: str | None = None
+    runs: list[dict] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        return statistics.median(run[key] for run in self.runs)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def sh(cmd: list[str], cwd: Path, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd} (exit {result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def start(name: str, cmd: list[str], cwd: Path, env: dict, logfile: Path) -> Server:
+    """Starts a server pinned to the server CPU; returns once GET /health answers 200, with the time that took."""
+    port = services.free_port()
+    env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
+    base_url = f"http://127.0.0.1:{port}"
+    out = logfile.open("w")
+    started = time.perf_counter()
+    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, *cmd], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    session = requests.Session()
+    while time.perf_counter() - started < 30:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited with {proc.returncode} before answering; see {logfile}")
+        try:
+            if session.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return Server(name, proc, base_url, time.perf_counter() - started)
+        except requests.ConnectionError:
+            time.sleep(0.005)
+    proc.kill()
+    raise SystemExit(f"{name} did not answer /health within 30 s; see {logfile}")
+
+
+def wrk(target: Target, seconds: float, connections: int) -> dict:
+    env = {**os.environ, "BENCH_METHOD": target.method}
+    if target.body:
+        env["BENCH_BODY"] = target.body
+    if target.auth:
+        env["BENCH_AUTH"] = target.auth
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(REPORT_LUA),
+           f"{target.server.base_url}{target.path}"]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH ")), None)
+    if result.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed against {target.name}:\n{result.stdout}\n{result.stderr}")
+    return json.loads(line.removeprefix("BENCH "))
+
+
+def seed(admin_url: str, project_env: dict, project: Path) -> str:
+    """Migrates a database with the project's own `db` tool, seeds it, and returns its URL (a template for the others)."""
+    url = services.create_database(admin_url, "bench_seed")
+    sh(["python3", "tools/db.py", "migrate"], project, {**project_env, "DATABASE_URL": url})
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(SEED_SQL)
+    return url
+
+
+def copy_of(admin_url: str, template_url: str, name: str) -> str:
+    """A new database with the seeded data (CREATE DATABASE ... TEMPLATE)."""
+    template = template_url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+
+
+def time_copy(stack: str, workdir: Path, repeat: int) -> float:
+    """`copier copy` with default answers, as a user runs it (a fresh process each time); the median in seconds."""
+    copier = Path(sys.executable).with_name("copier")
+    timings = []
+    for n in range(repeat):
+        dst = workdir / f"copy-{stack}-{n}"
+        started = time.perf_counter()
+        sh([str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD", "--data", f"stack={stack}", str(ROOT), str(dst)],
+           workdir, dict(os.environ))
+        timings.append(time.perf_counter() - started)
+        shutil.rmtree(dst)
+    return statistics.median(timings)
+
+
+def build(stack: str, workdir: Path, env: dict, **answers) -> Path:
+    suffix = "-nocache" if answers.get("cache") is False else ""
+    path = render(workdir / f"{stack}{suffix}", stack=stack, project_name=f"Bench {stack}{suffix}", **answers)
+    sh(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], path, env)
+    sh(["npm", "run", "build"], path, env)
+    return path
+
+
+def bench_user(server: Server, database_url: str) -> str:
+    """A registered, verified user for the authenticated write; returns its Authorization header."""
+    account = {"email": "bench-writer@example.com", "password": "Bench-pass-1", "name": "Bench writer"}
+    response = requests.post(f"{server.base_url}/api/auth/register", json=account, timeout=10)
+    if response.status_code == 409:
+        response = requests.post(f"{server.base_url}/api/auth/login", json=account, timeout=10)
+        token = response.json()["accessToken"]
+    else:
+        response.raise_for_status()
+        token = response.json()["tokens"]["accessToken"]
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("UPDATE users SET email_verified_at = now() WHERE email = %s", (account["email"],))
+    return f"Bearer {token}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stacks", default=",".join(STACKS_REST), help="comma-separated stacks (default: every REST stack)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "reports" / "stacks.json")
+    parser.add_argument("--smoke", action="store_true", help="1 round of 1 s with 10 connections, no test-suite timing")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects and logs (printed at the end)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.seconds, args.connections = 1, 1, 10
+    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    unknown = sorted(set(stacks) - set(STACKS_REST))
+    if unknown:
+        parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS_REST)}")
+    for tool in ("wrk", "taskset"):
+        if not shutil.which(tool):
+            parser.error(f"`{tool}` is not installed (apt-get install {'wrk' if tool == 'wrk' else 'util-linux'}); ./kit setup installs it")
+
+    workdir = Path(tempfile.mkdtemp(prefix="bk-bench-"))
+    (workdir / "bin").mkdir()
+    env = make_node_env(workdir / "bin")
+    servers: list[Server] = []
+    sink = MailSink(keep=False).start()
+    results: dict = {"machine": {"cpus": os.cpu_count(), "node": None, "platform": platform.platform()},
+                     "settings": {"rounds": args.rounds, "seconds": args.seconds, "connections": args.connections}, "stacks": {}}
+    try:
+        with services.postgres_server() as admin_url, services.redis_server() as redis_url:
+            results["machine"]["node"] = sh(["node", "--version"], workdir, env).stdout.strip()
+            log(f"bench: building {', '.join(stacks)} and the bare apps in {workdir}")
+            bare_dir = workdir / "bare"
+            shutil.copytree(BARE, bare_dir)
+            sh(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], bare_dir, env)
+            projects = {stack: (build(stack, workdir, env), build(stack, workdir, env, cache=False)) for stack in stacks}
+
+            first = projects[stacks[0]][0]
+            seeded = seed(admin_url, {**env, "REDIS_URL": redis_url}, first)
+            prod = {**env, "NODE_ENV": "production", "LOG_LEVEL": "info", "REDIS_URL": redis_url, "SMTP_URL": sink.url,
+                    "JWT_SECRET": os.urandom(48).hex()}
+            logs = workdir / "logs"
+            logs.mkdir()
+
+            def launch(name: str, cmd: list[str], cwd: Path, database: str | None = None) -> Server:
+                extra = {"DATABASE_URL": copy_of(admin_url, seeded, database)} if database else {}
+                server = start(name, cmd, cwd, {**prod, **extra}, logs / f"{name}.log")
+                servers.append(server)
+                return server
+
+            bare = {name: launch(name, ["node", f"{name.removeprefix('bare-')}-health.js"], bare_dir) for name in ("bare-fastify", "bare-express")}
+            raw = launch("raw-pg", ["node", "fastify-pg-posts.js"], bare_dir, "bench_raw_pg")
+            targets = [Target("bare-fastify /health", bare["bare-fastify"], "/health"),
+                       Target("bare-express /health", bare["bare-express"], "/health"),
+                       Target("raw-pg posts", raw, "/posts")]
+            per_stack: dict[str, dict[str, Target]] = {}
+            for stack, (project, nocache) in projects.items():
+                db = f"bench_{stack.replace('-', '_')}"
+                app = launch(stack, ["node", "dist/server.js"], project, db)
+                app_nocache = launch(f"{stack}-nocache", ["node", "dist/server.js"], nocache, f"{db}_nocache")
+                post_id = requests.get(f"{app.base_url}/api/posts?limit=1", timeout=10).json()["data"][0]["id"]
+                auth = bench_user(app, f"{admin_url.rsplit('/', 1)[0]}/{db}")
+                per_stack[stack] = {
+                    "health": Target(f"{stack} /health", app, "/health"),
+                    "posts_warm": Target(f"{stack} posts (cache warm)", app, "/api/posts?limit=20"),
+                    "posts_db": Target(f"{stack} posts (cache off)", app_nocache, "/api/posts?limit=20"),
+                    "post": Target(f"{stack} post by id", app, f"/api/posts/{post_id}"),
+                    "write": Target(f"{stack} write (auth)", app, "/api/posts", "POST",
+                                    json.dumps({"title": "Bench", "content": "Written by wrk."}), auth),
+                }
+                targets.extend(per_stack[stack].values())
+
+            log(f"bench: warming up {len(targets)} targets")
+            for target in targets:
+                wrk(target, min(2, args.seconds), args.connections)
+            for round_ in range(1, args.rounds + 1):
+                log(f"bench: round {round_}/{args.rounds}")
+                order = targets if round_ % 2 else list(reversed(targets))
+                for target in order:
+                    target.runs.append(wrk(target, args.seconds, args.connections))
+
+            failures = [f"{t.name}: {run['errors']} errors" for t in targets for run in t.runs if run["errors"] or not run["requests"]]
+            if not args.smoke:
+                for stack, (project, _) in projects.items():
+                    url = services.create_database(admin_url, f"bench_tests_{stack.replace('-', '_')}")
+                    started = time.perf_counter()
+                    sh(["npm", "test"], project, {**env, "DATABASE_URL": url, "REDIS_URL": redis_url})
+                    results["stacks"].setdefault(stack, {})["test_suite_s"] = round(time.perf_counter() - started, 1)
+            copies = {stack: time_copy(stack, workdir, 1 if args.smoke else 3) for stack in stacks}
+
+            results["bare"] = {t.name: summary(t) for t in targets[:3]}
+            for stack, named in per_stack.items():
+                base = targets[0] if BARE_OF[stack] == "bare-fastify" else targets[1]
+                health, warm, db, post, write = (named[k] for k in ("health", "posts_warm", "posts_db", "post", "write"))
+                entry = results["stacks"].setdefault(stack, {})
+                entry.update({
+                    "endpoints": {key: summary(t) for key, t in named.items()},
+                    "health_over_bare": health.median("rps") / base.median("rps"),
+                    "posts_warm_over_bare_health": warm.median("rps") / base.median("rps"),
+                    "posts_db_over_raw_pg": db.median("rps") / targets[2].median("rps"),
+                    "rss_mb": health.server.rss_mb(),
+                    "rss_mb_nocache": db.server.rss_mb(),
+                    "startup_s": health.server.startup_s,
+                    "copier_copy_s": copies[stack],
+                })
+                entry["targets"] = {
+                    "health_over_bare": [entry["health_over_bare"] >= HEALTH_TARGET[stack], f">= {HEALTH_TARGET[stack]:.2f}"],
+                    "posts_warm_over_bare_health": [entry["posts_warm_over_bare_health"] >= WARM_OVER_BARE, f">= {WARM_OVER_BARE:.2f}"],
+                    "posts_db_over_raw_pg": [entry["posts_db_over_raw_pg"] >= PRISMA_OVER_RAW, f">= {PRISMA_OVER_RAW:.2f}"],
+                    "posts_warm_p95_ms": [warm.median("p95_ms") < P95_MS, f"< {P95_MS:.0f}"],
+                    "posts_db_p95_ms": [db.median("p95_ms") < P95_MS, f"< {P95_MS:.0f}"],
+                    "startup_s": [entry["startup_s"] < STARTUP_S, f"< {STARTUP_S:.0f}"],
+                    "copier_copy_s": [entry["copier_copy_s"] < COPY_S, f"< {COPY_S:.0f}"],
+                }
+            print_table(results, targets, args)
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
+            log(f"bench: results written to {args.json}")
+            if failures:
+                log("bench: requests failed:\n  " + "\n  ".join(failures))
+                return 1
+            return 0
+    finally:
+        for server in servers:
+            server.stop()
+        sink.stop()
+        if args.keep:
+            log(f"bench: kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def summary(target: Target) -> dict:
+    return {key: round(target.median(key), 3) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")} | {"rounds": len(target.runs)}
+
+
+def print_table(results: dict, targets: list[Target], args) -> None:
+    print(f"\n{args.rounds} round(s) of {args.seconds:g} s, {args.connections} connections; server on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU}; medians\n")
+    print(f"{'target':34} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MB':>7}")
+    for target in targets:
+        print(f"{target.name:34} {target.median('rps'):10.0f} {target.median('p50_ms'):8.2f} {target.median('p95_ms'):8.2f} "
+              f"{target.median('p99_ms'):8.2f} {target.server.rss_mb():7.0f}")
+    for stack, entry in results["stacks"].items():
+        if "targets" not in entry:
+            continue
+        print(f"\n{stack}: start to first 200 {entry['startup_s'] * 1000:.0f} ms, copier copy {entry['copier_copy_s']:.2f} s"
+              + (f", own test suite {entry['test_suite_s']:.0f} s" if "test_suite_s" in entry else ""))
+        measured = {
+            "health_over_bare": entry["health_over_bare"],
+            "posts_warm_over_bare_health": entry["posts_warm_over_bare_health"],
+            "posts_db_over_raw_pg": entry["posts_db_over_raw_pg"],
+            "posts_warm_p95_ms": entry["endpoints"]["posts_warm"]["p95_ms"],
+            "posts_db_p95_ms": entry["endpoints"]["posts_db"]["p95_ms"],
+            "startup_s": entry["startup_s"],
+            "copier_copy_s": entry["copier_copy_s"],
+        }
+        for key, (ok, goal) in entry["targets"].items():
+            print(f"  {key:30} {measured[key]:8.2f}  target {goal:8}  {'met' if ok else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
