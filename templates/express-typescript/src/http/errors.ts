@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import { bodyErrors } from './common';
 import type { Operation } from './operations';
 
@@ -65,17 +66,18 @@ export const notFound: RequestHandler = (req) => {
 };
 
 /** One error handler: problem+json for every failure, 5xx masked outside development. */
-export function errorHandler(exposeInternals: boolean): ErrorRequestHandler {
+export function errorHandler(exposeInternals: boolean, logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
     const problem = toProblem(translate(error), exposeInternals);
-    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    const requestId = String(res.locals.requestId);
+    if (problem.status >= 500) logger.error({ err: error, requestId }, 'request failed');
     res
       .status(problem.status)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId: String(req.id) }));
+      .send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId }));
   };
 }

@@ -1,0 +1,37 @@
+"""The benchmark harness runs end to end (a smoke run: one stack, one round of one second)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("bench")
+def test_bench_smoke_run_measures_every_target_and_writes_its_json(tmp_path):
+    report = tmp_path / "stacks.json"
+    result = subprocess.run(
+        [sys.executable, "bench/stacks.py", "--smoke", "--stacks", "fastify-typescript", "--json", str(report)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "health_over_bare" in result.stdout and "bare-fastify /health" in result.stdout
+    data = json.loads(report.read_text())
+    assert set(data["bare"]) == {"bare-fastify /health", "bare-express /health", "raw-pg posts"}
+    stack = data["stacks"]["fastify-typescript"]
+    assert set(stack["endpoints"]) == {"health", "posts_warm", "posts_db", "post", "write"}
+    assert all(endpoint["rps"] > 0 for endpoint in stack["endpoints"].values())
+    assert 0 < stack["health_over_bare"] and 0 < stack["posts_db_over_raw_pg"]
+    assert 0 < stack["startup_s"] < 30 and 0 < stack["copier_copy_s"] < 60 and stack["rss_mb"] > 0
+    assert set(stack["targets"]) >= {"health_over_bare", "posts_warm_p95_ms", "startup_s", "copier_copy_s"}
+
+
+def test_bench_refuses_an_unknown_stack_with_the_choices():
+    result = subprocess.run([sys.executable, "bench/stacks.py", "--stacks", "django"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "unknown stack(s) django" in result.stderr and "fastify-typescript" in result.stderr
