@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import services  # noqa: E402
-from tests.conftest import STACKS_REST, make_node_env, render  # noqa: E402
+from tests.conftest import STACKS_REST, make_node_env, render, run  # noqa: E402
 from tests.mail import MailSink  # noqa: E402
 
 BARE = Path(__file__).resolve().parent / "bare"
@@ -117,13 +117,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def sh(cmd: list[str], cwd: Path, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd} (exit {result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
 def start(name: str, cmd: list[str], cwd: Path, env: dict, logfile: Path) -> Server:
     """Starts a server pinned to the server CPU; returns once GET /health answers 200, with the time that took."""
     port = services.free_port()
@@ -163,7 +156,7 @@ def wrk(target: Target, seconds: float, connections: int) -> dict:
 def seed(admin_url: str, project_env: dict, project: Path) -> str:
     """Migrates a database with the project's own `db` tool, seeds it, and returns its URL (a template for the others)."""
     url = services.create_database(admin_url, "bench_seed")
-    sh(["python3", "tools/db.py", "migrate"], project, {**project_env, "DATABASE_URL": url})
+    run(["python3", "tools/db.py", "migrate"], project, {**project_env, "DATABASE_URL": url})
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(SEED_SQL)
     return url
@@ -185,7 +178,7 @@ def time_copy(stack: str, workdir: Path, repeat: int) -> float:
     for n in range(repeat):
         dst = workdir / f"copy-{stack}-{n}"
         started = time.perf_counter()
-        sh([str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD", "--data", f"stack={stack}", str(ROOT), str(dst)],
+        run([str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD", "--data", f"stack={stack}", str(ROOT), str(dst)],
            workdir, dict(os.environ))
         timings.append(time.perf_counter() - started)
         shutil.rmtree(dst)
@@ -195,8 +188,8 @@ def time_copy(stack: str, workdir: Path, repeat: int) -> float:
 def build(stack: str, workdir: Path, env: dict, **answers) -> Path:
     suffix = "-nocache" if answers.get("cache") is False else ""
     path = render(workdir / f"{stack}{suffix}", stack=stack, project_name=f"Bench {stack}{suffix}", **answers)
-    sh(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], path, env)
-    sh(["npm", "run", "build"], path, env)
+    run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], path, env)
+    run(["npm", "run", "build"], path, env)
     return path
 
 
@@ -244,11 +237,11 @@ def main() -> int:
                      "settings": {"rounds": args.rounds, "seconds": args.seconds, "connections": args.connections}, "stacks": {}}
     try:
         with services.postgres_server() as admin_url, services.redis_server() as redis_url:
-            results["machine"]["node"] = sh(["node", "--version"], workdir, env).stdout.strip()
+            results["machine"]["node"] = run(["node", "--version"], workdir, env).stdout.strip()
             log(f"bench: building {', '.join(stacks)} and the bare apps in {workdir}")
             bare_dir = workdir / "bare"
             shutil.copytree(BARE, bare_dir)
-            sh(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], bare_dir, env)
+            run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund"], bare_dir, env)
             projects = {stack: (build(stack, workdir, env), build(stack, workdir, env, cache=False)) for stack in stacks}
 
             first = projects[stacks[0]][0]
@@ -300,7 +293,7 @@ def main() -> int:
                 for stack, (project, _) in projects.items():
                     url = services.create_database(admin_url, f"bench_tests_{stack.replace('-', '_')}")
                     started = time.perf_counter()
-                    sh(["npm", "test"], project, {**env, "DATABASE_URL": url, "REDIS_URL": redis_url})
+                    run(["npm", "test"], project, {**env, "DATABASE_URL": url, "REDIS_URL": redis_url})
                     results["stacks"].setdefault(stack, {})["test_suite_s"] = round(time.perf_counter() - started, 1)
             copies = {stack: time_copy(stack, workdir, 1 if args.smoke else 3) for stack in stacks}
 
@@ -319,15 +312,15 @@ def main() -> int:
                     "startup_s": health.server.startup_s,
                     "copier_copy_s": copies[stack],
                 })
-                entry["targets"] = {
-                    "health_over_bare": [entry["health_over_bare"] >= HEALTH_TARGET[stack], f">= {HEALTH_TARGET[stack]:.2f}"],
-                    "posts_warm_over_bare_health": [entry["posts_warm_over_bare_health"] >= WARM_OVER_BARE, f">= {WARM_OVER_BARE:.2f}"],
-                    "posts_db_over_raw_pg": [entry["posts_db_over_raw_pg"] >= PRISMA_OVER_RAW, f">= {PRISMA_OVER_RAW:.2f}"],
-                    "posts_warm_p95_ms": [warm.median("p95_ms") < P95_MS, f"< {P95_MS:.0f}"],
-                    "posts_db_p95_ms": [db.median("p95_ms") < P95_MS, f"< {P95_MS:.0f}"],
-                    "startup_s": [entry["startup_s"] < STARTUP_S, f"< {STARTUP_S:.0f}"],
-                    "copier_copy_s": [entry["copier_copy_s"] < COPY_S, f"< {COPY_S:.0f}"],
-                }
+                entry["targets"] = {key: judge(value, goal) for key, value, goal in (
+                    ("health_over_bare", entry["health_over_bare"], (">=", HEALTH_TARGET[stack])),
+                    ("posts_warm_over_bare_health", entry["posts_warm_over_bare_health"], (">=", WARM_OVER_BARE)),
+                    ("posts_db_over_raw_pg", entry["posts_db_over_raw_pg"], (">=", PRISMA_OVER_RAW)),
+                    ("posts_warm_p95_ms", warm.median("p95_ms"), ("<", P95_MS)),
+                    ("posts_db_p95_ms", db.median("p95_ms"), ("<", P95_MS)),
+                    ("startup_s", entry["startup_s"], ("<", STARTUP_S)),
+                    ("copier_copy_s", entry["copier_copy_s"], ("<", COPY_S)),
+                )}
             print_table(results, targets, args)
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(results, indent=2) + "\n")
@@ -346,6 +339,12 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def judge(value: float, goal: tuple[str, float]) -> dict:
+    """A measured value against its target, e.g. (">=", 0.6)."""
+    op, limit = goal
+    return {"value": value, "target": f"{op} {limit:g}", "met": value >= limit if op == ">=" else value < limit}
+
+
 def summary(target: Target) -> dict:
     return {key: round(target.median(key), 3) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")} | {"rounds": len(target.runs)}
 
@@ -361,17 +360,8 @@ def print_table(results: dict, targets: list[Target], args) -> None:
             continue
         print(f"\n{stack}: start to first 200 {entry['startup_s'] * 1000:.0f} ms, copier copy {entry['copier_copy_s']:.2f} s"
               + (f", own test suite {entry['test_suite_s']:.0f} s" if "test_suite_s" in entry else ""))
-        measured = {
-            "health_over_bare": entry["health_over_bare"],
-            "posts_warm_over_bare_health": entry["posts_warm_over_bare_health"],
-            "posts_db_over_raw_pg": entry["posts_db_over_raw_pg"],
-            "posts_warm_p95_ms": entry["endpoints"]["posts_warm"]["p95_ms"],
-            "posts_db_p95_ms": entry["endpoints"]["posts_db"]["p95_ms"],
-            "startup_s": entry["startup_s"],
-            "copier_copy_s": entry["copier_copy_s"],
-        }
-        for key, (ok, goal) in entry["targets"].items():
-            print(f"  {key:30} {measured[key]:8.2f}  target {goal:8}  {'met' if ok else 'MISSED'}")
+        for key, judged in entry["targets"].items():
+            print(f"  {key:30} {judged['value']:8.2f}  target {judged['target']:8}  {'met' if judged['met'] else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -49,20 +49,18 @@ def main() -> int:
         project.npm("run", "build")
         sink = MailSink(keep=False, on_mail=show_mail).start()
         server = start_server(project, LOG_LEVEL="info", SMTP_URL=sink.url)
-        health = requests.get(f"{server.base_url}/health", timeout=5).text
-        print(f"GET {server.base_url}/health -> {health}")
-        print(f"Swagger UI: {server.base_url}/docs")
-        if args.check:
-            server.stop()
-            sink.stop()
-            return 0
-        print("Serving; press Ctrl-C to stop.")
         try:
-            signal.pause()
+            health = requests.get(f"{server.base_url}/health", timeout=5).text
+            print(f"GET {server.base_url}/health -> {health}")
+            print(f"Swagger UI: {server.base_url}/docs")
+            if not args.check:
+                print("Serving; press Ctrl-C to stop.")
+                signal.pause()
         except KeyboardInterrupt:
             pass
-        server.stop()
-        sink.stop()
+        finally:
+            server.stop()
+            sink.stop()
     return 0
 
 

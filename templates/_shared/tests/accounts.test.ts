@@ -22,19 +22,8 @@ function bearer(token: string) {
   return { authorization: `Bearer ${token}` };
 }
 
-/** An app with its own settings, for the describe block. */
-function useAppWith(env: NodeJS.ProcessEnv): () => TestApp {
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    app = await startApp(env);
-  });
-  beforeEach(async () => resetDatabase(app as TestApp));
-  afterAll(async () => app?.close());
-  return () => app as TestApp;
-}
-
 describe('email verification', () => {
-  const app = useAppWith({ UNVERIFIED_USER_ACCESS: 'read' });
+  const app = useApp({ UNVERIFIED_USER_ACCESS: 'read' });
 
   it('mails a link at registration, in plain text and HTML; following it verifies the address', async () => {
     const account = await registerWithMail(app());
@@ -100,7 +89,7 @@ describe('email verification', () => {
 });
 
 describe('unverified users when UNVERIFIED_USER_ACCESS=none', () => {
-  const app = useAppWith({ UNVERIFIED_USER_ACCESS: 'none' });
+  const app = useApp({ UNVERIFIED_USER_ACCESS: 'none' });
 
   it('starts no session at registration, and refuses login until the address is verified', async () => {
     const account = await registerWithMail(app());
@@ -113,7 +102,7 @@ describe('unverified users when UNVERIFIED_USER_ACCESS=none', () => {
 });
 
 describe('mail cooldown', () => {
-  const app = useAppWith({ MAIL_RESEND_COOLDOWN_SECONDS: '60' });
+  const app = useApp({ MAIL_RESEND_COOLDOWN_SECONDS: '60' });
 
   it('sends at most one link per address and purpose per cooldown', async () => {
     const account = await registerWithMail(app());

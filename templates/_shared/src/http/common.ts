@@ -24,7 +24,7 @@ export const CONTENT_SECURITY_POLICY = {
  * an API returns may be run, framed, sniffed or leak a referrer. Static, so set from one frozen
  * object: running helmet per request cost this API over 40% of its throughput.
  */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
   'x-content-type-options': 'nosniff',
@@ -34,7 +34,7 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fre
 });
 
 /** Helmet's full set for the HTML pages of the Swagger UI (under /docs), computed once at boot. */
-export const DOCS_SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
+const DOCS_SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => {

@@ -112,7 +112,7 @@ export class AuthService {
     const claims = this.accessTokens.verify(accessToken);
     const user = await this.sessions.activeUser(claims.sessionId);
     if (!user) throw new UnauthorizedError('The session has ended; log in again.', 'session_revoked');
-    return { ...claims, role: user.role === 'admin' ? 'admin' : 'user', emailVerified: user.emailVerified };
+    return { ...claims, ...user };
   }
 
   /** Authorization, in one place for every stack: verified email for writes, the admin role for admin routes. */

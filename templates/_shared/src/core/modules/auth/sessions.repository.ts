@@ -1,4 +1,5 @@
 import type { Db } from '../../db';
+import { asRole, type Role } from '../users/users.schema';
 
 export interface StoredRefreshToken {
   id: string;
@@ -55,11 +56,11 @@ export class SessionsRepository {
   }
 
   /** The user behind an open session (role and verification read fresh on every request), or null once it ended. */
-  async activeUser(sessionId: string): Promise<{ role: string; emailVerified: boolean } | null> {
+  async activeUser(sessionId: string): Promise<{ role: Role; emailVerified: boolean } | null> {
     const row = await this.db.session.findFirst({
       where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
       select: { user: { select: { role: true, emailVerifiedAt: true } } },
     });
-    return row ? { role: row.user.role, emailVerified: row.user.emailVerifiedAt !== null } : null;
+    return row ? { role: asRole(row.user.role), emailVerified: row.user.emailVerifiedAt !== null } : null;
   }
 }

@@ -32,9 +32,8 @@ export class UserTokensRepository {
 
   /** Looks a token up without using it. */
   async peek(purpose: TokenPurpose, tokenHash: string): Promise<{ userId: string; expiresAt: Date } | { problem: TokenProblem }> {
-    const row = await this.db.userToken.findUnique({ where: { tokenHash } });
-    const problem = diagnose(row, purpose);
-    return problem || !row ? { problem: problem ?? 'invalid' } : { userId: row.userId, expiresAt: row.expiresAt };
+    const found = await find(this.db, purpose, tokenHash);
+    return 'problem' in found ? found : { userId: found.row.userId, expiresAt: found.row.expiresAt };
   }
 
   /** Uses a verification token and marks the address verified, atomically. */
@@ -64,20 +63,21 @@ export class UserTokensRepository {
   }
 }
 
-type StoredToken = { purpose: string; usedAt: Date | null; expiresAt: Date } | null;
+type Found = { row: { id: string; userId: string; expiresAt: Date } } | { problem: TokenProblem };
 
-function diagnose(row: StoredToken, purpose: TokenPurpose): TokenProblem | undefined {
-  if (!row || row.purpose !== purpose) return 'invalid';
-  if (row.usedAt) return 'used';
-  if (row.expiresAt.getTime() <= Date.now()) return 'expired';
-  return undefined;
+/** A usable token of this purpose, or why it is refused. */
+async function find(client: Pick<Prisma.TransactionClient, 'userToken'>, purpose: TokenPurpose, tokenHash: string): Promise<Found> {
+  const row = await client.userToken.findUnique({ where: { tokenHash } });
+  if (!row || row.purpose !== purpose) return { problem: 'invalid' };
+  if (row.usedAt) return { problem: 'used' };
+  if (row.expiresAt.getTime() <= Date.now()) return { problem: 'expired' };
+  return { row };
 }
 
 /** Marks the token used if it is valid; a concurrent use of the same token loses the race and sees 'used'. */
 async function claim(tx: Prisma.TransactionClient, purpose: TokenPurpose, tokenHash: string): Promise<Redeemed> {
-  const row = await tx.userToken.findUnique({ where: { tokenHash } });
-  const problem = diagnose(row, purpose);
-  if (problem || !row) return { problem: problem ?? 'invalid' };
-  const { count } = await tx.userToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
-  return count === 1 ? { userId: row.userId } : { problem: 'used' };
+  const found = await find(tx, purpose, tokenHash);
+  if ('problem' in found) return found;
+  const { count } = await tx.userToken.updateMany({ where: { id: found.row.id, usedAt: null }, data: { usedAt: new Date() } });
+  return count === 1 ? { userId: found.row.userId } : { problem: 'used' };
 }

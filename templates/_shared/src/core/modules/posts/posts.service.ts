@@ -24,7 +24,7 @@ export class PostsService {
     const key = `${limit}:${cursor ?? ''}`;
     const cached = await this.cache.get<Page<Post>>(POSTS_CACHE, key);
     if (cached) return cached;
-    if (!this.cache.enabled) return toPage(await this.posts.listPublished(limit + 1, after), limit);
+    if (!this.cache.enabled) return this.page(limit, after);
     let loading = this.loading.get(key);
     if (!loading) {
       loading = this.load(limit, after, key).finally(() => this.loading.delete(key));
@@ -34,9 +34,13 @@ export class PostsService {
   }
 
   private async load(limit: number, after: Cursor | undefined, key: string): Promise<Page<Post>> {
-    const page = toPage(await this.posts.listPublished(limit + 1, after), limit);
+    const page = await this.page(limit, after);
     await this.cache.set(POSTS_CACHE, key, page);
     return page;
+  }
+
+  private async page(limit: number, after: Cursor | undefined): Promise<Page<Post>> {
+    return toPage(await this.posts.listPublished(limit + 1, after), limit);
   }
 
   /** Drafts are visible to their author only; to anyone else they do not exist. */

@@ -3,7 +3,7 @@ import { ConflictError } from '../../errors';
 {%- if auth %}
 import type { Cursor } from '../../pagination';
 import { afterCursor } from '../posts/posts.repository';
-import type { Role, User } from './users.schema';
+import { asRole, type Role, type User } from './users.schema';
 
 const userSelect = { id: true, email: true, name: true, role: true, emailVerifiedAt: true, createdAt: true } as const;
 
@@ -14,7 +14,7 @@ function toUser(row: UserRow): User {
     id: row.id,
     email: row.email,
     name: row.name,
-    role: row.role === 'admin' ? 'admin' : 'user',
+    role: asRole(row.role),
     emailVerified: row.emailVerifiedAt !== null,
     createdAt: row.createdAt.toISOString(),
   };

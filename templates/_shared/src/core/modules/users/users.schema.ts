@@ -9,6 +9,11 @@ export const NameField = z.string().trim().min(1, 'must not be empty').max(100, 
 export const ROLES = ['user', 'admin'] as const;
 export const RoleField = z.enum(ROLES, { message: "must be 'user' or 'admin'" });
 export type Role = z.infer<typeof RoleField>;
+
+/** The role stored in a row (the database's check constraint allows only these two). */
+export function asRole(value: string): Role {
+  return value === 'admin' ? 'admin' : 'user';
+}
 {%- endif %}
 
 export const UserSchema = z.object({
