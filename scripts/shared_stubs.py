@@ -28,6 +28,11 @@ SPECIAL = {
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,
 }
+# Partials a stack replaces with a file of its own: NestJS declares its routes in controllers
+# (not from the operations table) and boots through Nest's own shutdown hooks.
+OWN_FILES = {
+    "nestjs": {"src/http/operations.ts", "src/server.ts"},
+}
 CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",
     "src/core/modules/auth/": "src/core/modules/{% if auth %}auth{% endif %}/",
@@ -57,7 +62,7 @@ def write_stubs(stack: str) -> int:
     written = 0
     for partial in partials():
         target = stub_path(partial)
-        if target is None:
+        if target is None or partial in OWN_FILES.get(stack, set()):
             continue
         path = ROOT / "templates" / stack / target
         if not path.exists() or path.read_text() != stub_text(partial):

@@ -15,7 +15,9 @@ from copier import run_copy
 from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
-STACKS_REST = ["express-typescript", "fastify-typescript"]
+STACKS_REST = ["express-typescript", "fastify-typescript", "nestjs"]
+# Stacks whose routes come from the shared operations table (NestJS declares them in controllers).
+STACKS_TABLE = ["express-typescript", "fastify-typescript"]
 
 # Every combination of the optional answers, for the render matrix.
 FEATURES = ("auth", "cache", "docker", "ci")

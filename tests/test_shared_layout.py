@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.shared_stubs import partials, stub_path, stub_text
+from scripts.shared_stubs import OWN_FILES, partials, stub_path, stub_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -33,6 +33,10 @@ def test_every_stub_points_at_a_partial_that_exists(stack):
 def test_every_stack_includes_every_shared_partial(stack):
     for partial in partials():
         target = stub_path(partial)
+        if partial in OWN_FILES.get(stack, set()):
+            own = TEMPLATES / stack / target
+            assert own.is_file() and own.read_text() != stub_text(partial), f"{stack} should have its own {target}"
+            continue
         if target is None:  # pulled in by a stack file that sets variables first
             included = any(f"templates/_shared/{partial}" in p.read_text() for p in (TEMPLATES / stack).rglob("*") if p.is_file())
             assert included, f"{stack} never includes {partial}"

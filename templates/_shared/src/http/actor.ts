@@ -1,6 +1,12 @@
 import type { Container } from '../core/container';
 import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
-import type { Access } from './operations';
+
+/**
+ * `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent.
+ * `user`: an identified user only.{% if auth %} `verified`: a user whose email is verified (unless
+ * UNVERIFIED_USER_ACCESS=full). `admin`: a user with the admin role.{% endif %}
+ */
+export type Access = 'public' | 'optional' | 'user'{% if auth %} | 'verified' | 'admin'{% endif %};
 
 /** Who is acting on a request: nobody (anonymous), or a user{% if auth %} and the session their token belongs to{% endif %}. */
 export interface Actor {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import helmet from 'helmet';
-import { AppError } from '../core/errors';
+import { z } from 'zod';
+import type { Container } from '../core/container';
+import { AppError, problem, ProblemSchema } from '../core/errors';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -66,4 +68,25 @@ const SECRET_QUERY = /([?&](?:token|access_token|refresh_token)=)[^&#]*/gi;
 /** The URL as the access log writes it: one-time tokens in the query (mailed links) are redacted. */
 export function logUrl(url: string): string {
   return url.includes('token=') ? url.replace(SECRET_QUERY, '$1[redacted]') : url;
+}
+
+const startedAt = Date.now();
+const ReadinessChecks = z.record(z.string(), z.enum(['up', 'down']));
+export const LivenessSchema = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });
+export const ReadySchema = z.object({ status: z.literal('ready'), checks: ReadinessChecks });
+export const NotReadySchema = ProblemSchema.extend({ checks: ReadinessChecks });
+
+/** GET /health: the process is up. */
+export function liveness(): z.output<typeof LivenessSchema> {
+  return { status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+}
+
+/** GET /health/ready: every dependency up (200), or a problem naming the ones that are down (503). */
+export async function readiness(container: Container): Promise<{ ready: boolean; body: object }> {
+  const checks = await container.readiness();
+  const down = Object.entries(checks)
+    .filter(([, state]) => state === 'down')
+    .map(([name]) => name);
+  if (down.length === 0) return { ready: true, body: { status: 'ready', checks } };
+  return { ready: false, body: { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks } };
 }

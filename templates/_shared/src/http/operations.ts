@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Container } from '../core/container';
-import { {% if auth %}ForbiddenError, {% endif %}problem, ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
+import { {% if auth %}ForbiddenError, {% endif %}ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
 {%- if auth %}
 import {
   AcceptedSchema,
@@ -23,7 +23,10 @@ import { IdParams, PublicUserSchema, UpdateRoleBody, UserPageSchema, UserSchema 
 {%- else %}
 import { CreateUserBody, IdParams, UserSchema } from '../core/modules/users/users.schema';
 {%- endif %}
-import { type Actor, actorId } from './actor';
+import { type Access, type Actor, actorId } from './actor';
+import { liveness, LivenessSchema, NotReadySchema, readiness, ReadySchema } from './common';
+
+export type { Access };
 
 /**
  * The HTTP contract, written once: every operation's path, schemas, access rule and
@@ -32,13 +35,6 @@ import { type Actor, actorId } from './actor';
  */
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/**
- * `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent.
- * `user`: an identified user only.{% if auth %} `verified`: a user whose email is verified (unless
- * UNVERIFIED_USER_ACCESS=full). `admin`: a user with the admin role.{% endif %}
- */
-export type Access = 'public' | 'optional' | 'user'{% if auth %} | 'verified' | 'admin'{% endif %};
 
 export interface Input<P = unknown, Q = unknown, B = unknown> {
   params: P;
@@ -118,12 +114,10 @@ function operation<
 }
 
 const NoContent = z.null();
-const ReadinessChecks = z.record(z.string(), z.enum(['up', 'down']));
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 {%- if not auth %}
 const ActorHeader = z.looseObject({ 'x-user-id': z.uuid({ message: 'must be the id of the acting user' }) });
 {%- endif %}
-const startedAt = Date.now();
 
 export function operations(container: Container): Operation[] {
   const { users, posts, comments } = container;
@@ -138,8 +132,8 @@ export function operations(container: Container): Operation[] {
       summary: 'Liveness: the process is up',
       access: 'public',
       status: 200,
-      responses: { 200: z.object({ status: z.literal('ok'), uptimeSeconds: z.number() }) },
-      handle: async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+      responses: { 200: LivenessSchema },
+      handle: async () => liveness(),
     }),
     operation({
       method: 'get',
@@ -150,17 +144,12 @@ export function operations(container: Container): Operation[] {
       access: 'public',
       status: 200,
       responses: {
-        200: z.object({ status: z.literal('ready'), checks: ReadinessChecks }),
-        503: ProblemSchema.extend({ checks: ReadinessChecks }),
+        200: ReadySchema,
+        503: NotReadySchema,
       },
       handle: async () => {
-        const checks = await container.readiness();
-        const down = Object.entries(checks)
-          .filter(([, state]) => state === 'down')
-          .map(([name]) => name);
-        if (down.length === 0) return { status: 'ready', checks };
-        const body = { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks };
-        return new RawReply(503, body, PROBLEM_CONTENT_TYPE);
+        const report = await readiness(container);
+        return report.ready ? report.body : new RawReply(503, report.body, PROBLEM_CONTENT_TYPE);
       },
     }),
     operation({

@@ -1,0 +1,37 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Container } from '../../core/container';
+import { PROBLEM_CONTENT_TYPE } from '../../core/errors';
+import { liveness, LivenessSchema, NotReadySchema, readiness, ReadySchema } from '../common';
+import { CONTAINER } from '../nest/core.module';
+import { Endpoint, Tag } from '../nest/endpoint';
+
+/** Liveness, readiness and metrics, outside the API prefix. */
+@Tag('health')
+@Controller()
+export class HealthController {
+  constructor(@Inject(CONTAINER) private readonly container: Container) {}
+
+  @Get('health')
+  @Endpoint({ summary: 'Liveness: the process is up', status: 200, responses: { 200: LivenessSchema } })
+  health() {
+    return liveness();
+  }
+
+  @Get('health/ready')
+  @Endpoint({ summary: 'Readiness: every dependency answers', status: 200, responses: { 200: ReadySchema, 503: NotReadySchema } })
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const report = await readiness(this.container);
+    await reply
+      .code(report.ready ? 200 : 503)
+      .type(report.ready ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(report.body));
+  }
+
+  @Get('metrics')
+  @Endpoint({ summary: 'Prometheus metrics', status: 200, responses: {} })
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
+    const { registry } = this.container.metrics;
+    await reply.type(registry.contentType).send(await registry.metrics());
+  }
+}
