@@ -28,8 +28,8 @@ SPECIAL = {
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,
 }
-# Partials a stack replaces with a file of its own: NestJS declares its routes in controllers
-# (not from the operations table) and boots through Nest's own shutdown hooks.
+# Partials a stack does without or replaces with a file of its own: NestJS declares its routes
+# in controllers (no operations table) and boots through Nest's own shutdown hooks.
 OWN_FILES = {
     "nestjs": {"src/http/operations.ts", "src/server.ts"},
 }

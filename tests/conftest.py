@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
@@ -16,17 +18,29 @@ from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS_REST = ["express-typescript", "fastify-typescript", "nestjs"]
-# Stacks whose routes come from the shared operations table (NestJS declares them in controllers).
-STACKS_TABLE = ["express-typescript", "fastify-typescript"]
 
 # Every combination of the optional answers, for the render matrix.
 FEATURES = ("auth", "cache", "docker", "ci")
 
 
+@functools.cache
+def template_snapshot() -> Path:
+    """The working tree's template files (uncommitted changes included), copied once per process.
+
+    Copier renders a plain folder without cloning it first: half the time of `vcs_ref="HEAD"`.
+    """
+    snapshot = Path(tempfile.mkdtemp(prefix="bk-template-"))
+    atexit.register(shutil.rmtree, snapshot, ignore_errors=True)
+    shutil.copy2(ROOT / "copier.yml", snapshot / "copier.yml")
+    for folder in ("hooks", "templates"):
+        shutil.copytree(ROOT / folder, snapshot / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return snapshot
+
+
 def render(dst: Path, **answers) -> Path:
     """Renders the template from the working tree (uncommitted changes included)."""
     data = {"project_name": "Orders API", **answers}
-    run_copy(str(ROOT), str(dst), data=data, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True)
+    run_copy(str(template_snapshot()), str(dst), data=data, defaults=True, unsafe=True, quiet=True)
     return dst
 
 
