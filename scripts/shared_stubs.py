@@ -22,6 +22,7 @@ SPECIAL = {
     ".dockerignore": "{% if docker %}.dockerignore{% endif %}",
     "docker-compose.yml": "{% if docker %}docker-compose.yml{% endif %}",
     ".github/workflows/ci.yml": "{% if ci %}.github{% endif %}/workflows/ci.yml",
+    ".github/dependabot.yml": "{% if ci %}.github{% endif %}/dependabot.yml",
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
     "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
     "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",

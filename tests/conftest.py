@@ -128,3 +128,5 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"{stack}-{variant}"))
         elif "api" in params:
             item.add_marker(pytest.mark.xdist_group(f"{params['api']}-full"))
+        elif "full_stack" in params:
+            item.add_marker(pytest.mark.xdist_group(f"{params['full_stack']}-full"))

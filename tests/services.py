@@ -43,32 +43,49 @@ def _as_postgres_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free loopback port; it can be stopped and started again (fault tests)."""
+
+    def __init__(self) -> None:
+        for tool in ("initdb", "pg_ctl"):
+            if not shutil.which(tool):
+                raise RuntimeError(f"{tool} is not on PATH: install PostgreSQL server binaries or set DATABASE_URL")
+        self.base = Path(tempfile.mkdtemp(prefix="bk-pg-"))
+        self.data = self.base / "data"
+        if os.geteuid() == 0:
+            postgres = pwd.getpwnam("postgres")
+            os.chown(self.base, postgres.pw_uid, postgres.pw_gid)
+        subprocess.run([*_as_postgres_user(), "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
+                       check=True, capture_output=True)
+        self.port = free_port()
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        subprocess.run([*_as_postgres_user(), "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "start"],
+                       check=True, capture_output=True)
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run([*_as_postgres_user(), "pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop"], capture_output=True)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yields an admin URL (a role that may create databases)."""
-    if os.environ.get("DATABASE_URL"):
+def postgres_server(own: bool = False) -> Iterator[str | PostgresServer]:
+    """Yields an admin URL (a role that may create databases); with `own`, the server itself, never DATABASE_URL's."""
+    if os.environ.get("DATABASE_URL") and not own:
         yield os.environ["DATABASE_URL"]
         return
-    for tool in ("initdb", "pg_ctl"):
-        if not shutil.which(tool):
-            raise RuntimeError(f"{tool} is not on PATH: install PostgreSQL server binaries or set DATABASE_URL")
-    base = Path(tempfile.mkdtemp(prefix="bk-pg-"))
-    data = base / "data"
-    if os.geteuid() == 0:
-        postgres = pwd.getpwnam("postgres")
-        os.chown(base, postgres.pw_uid, postgres.pw_gid)
-    run = _as_postgres_user()
-    subprocess.run([*run, "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    port = free_port()
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    subprocess.run([*run, "pg_ctl", "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
-                   check=True, capture_output=True)
+    server = PostgresServer()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        server.start()
+        yield server if own else server.admin_url
     finally:
-        subprocess.run([*run, "pg_ctl", "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 def create_database(admin_url: str, name: str) -> str:
@@ -80,22 +97,39 @@ def create_database(admin_url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
+class RedisServer:
+    """A throwaway Redis on a free loopback port; it can be stopped and started again (fault tests)."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            raise RuntimeError("redis-server is not on PATH: `apt-get install -y redis-server`, or set REDIS_URL")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
+def redis_server(own: bool = False) -> Iterator[str | RedisServer]:
+    """Yields a Redis URL; with `own`, the server itself, never REDIS_URL's."""
+    if os.environ.get("REDIS_URL") and not own:
         yield os.environ["REDIS_URL"]
         return
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise RuntimeError("redis-server is not on PATH: `apt-get install -y redis-server`, or set REDIS_URL")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server = RedisServer()
     try:
-        wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}"
+        server.start()
+        yield server if own else server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()

@@ -32,7 +32,7 @@ OPTIONAL_FILES = {
         "tests/helpers/mailbox.ts",
     ],
     "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
-    "ci": [".github/workflows/ci.yml"],
+    "ci": [".github/workflows/ci.yml", ".github/dependabot.yml"],
 }
 UNRENDERED = re.compile(r"{{|}}|{%|%}|{#")
 OPERATION = re.compile(r"method: '(\w+)',\s+path: '([^']+)'")

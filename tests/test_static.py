@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import STACKS_REST, render
 
@@ -49,6 +51,21 @@ def test_workflow_passes_actionlint(project):
 
 def test_workflow_passes_zizmor(project):
     check([tool("zizmor"), "--offline", "--min-severity", "low", ".github/workflows/ci.yml"], project)
+
+
+def test_workflow_pins_every_action_by_commit_and_reads_only(project):
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    uses = [step["uses"] for step in steps if "uses" in step]
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref) for ref in uses), uses
+    assert any(step.get("run") == "npm audit --audit-level=high" for step in steps)
+
+
+def test_dependabot_covers_every_ecosystem_the_project_pins(project):
+    check([tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml"], project)
+    updates = yaml.safe_load((project / ".github/dependabot.yml").read_text())["updates"]
+    assert {update["package-ecosystem"] for update in updates} == {"npm", "pip", "github-actions", "docker", "docker-compose"}
 
 
 def test_shell_helpers_pass_shellcheck(project):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import psycopg
@@ -18,8 +19,9 @@ def api(request, get_project):
     project = get_project(request.param, "full")
     sink = MailSink().start()
     # The generated defaults, except a rate limit the suite cannot hit: unverified users read but do not write.
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
-    yield Client(server.base_url, sink, project.env["DATABASE_URL"])
+    secret = os.urandom(48).hex()  # known to the suite, which forges tokens with it (test_attacks.py)
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
+    yield Client(server.base_url, sink, project.env["DATABASE_URL"], secret)
     assert server.stop() == 0
     sink.stop()
 
@@ -27,8 +29,9 @@ def api(request, get_project):
 class Client:
     """A thin HTTP client that speaks the contract's paths, with the mailbox and database behind the server."""
 
-    def __init__(self, base_url: str, mail: MailSink, database_url: str):
+    def __init__(self, base_url: str, mail: MailSink, database_url: str, jwt_secret: str):
         self.base_url = base_url
+        self.jwt_secret = jwt_secret
         self.mail = mail
         self.database_url = database_url
         self.http = requests.Session()

@@ -68,3 +68,18 @@ describe('readiness when the database is unreachable', () => {
     }
   });
 });
+{%- if cache %}
+
+describe('readiness when only Redis is unreachable', () => {
+  it('stays 200, degraded, and the API serves from the database', async () => {
+    const app = await startApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const response = await app.api.get('/health/ready').expect(200);
+      expect(response.body).toEqual({ status: 'degraded', checks: { database: 'up', cache: 'down' } });
+      await app.api.get('{{ api_prefix }}/posts').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+{%- endif %}

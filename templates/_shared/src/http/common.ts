@@ -73,20 +73,26 @@ export function logUrl(url: string): string {
 const startedAt = Date.now();
 const ReadinessChecks = z.record(z.string(), z.enum(['up', 'down']));
 export const LivenessSchema = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });
-export const ReadySchema = z.object({ status: z.literal('ready'), checks: ReadinessChecks });
+export const ReadySchema = z.object({ status: z.enum(['ready', 'degraded']), checks: ReadinessChecks });
 export const NotReadySchema = ProblemSchema.extend({ checks: ReadinessChecks });
+
+/** What the API cannot serve without. The cache is not among them: without Redis, reads come from PostgreSQL. */
+const REQUIRED = new Set(['database']);
 
 /** GET /health: the process is up. */
 export function liveness(): z.output<typeof LivenessSchema> {
   return { status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
 }
 
-/** GET /health/ready: every dependency up (200), or a problem naming the ones that are down (503). */
+/**
+ * GET /health/ready: 200 while the API can serve (`degraded` when an optional dependency is
+ * down), or a 503 problem naming what is down when a required one is.
+ */
 export async function readiness(container: Container): Promise<{ ready: boolean; body: object }> {
   const checks = await container.readiness();
   const down = Object.entries(checks)
     .filter(([, state]) => state === 'down')
     .map(([name]) => name);
-  if (down.length === 0) return { ready: true, body: { status: 'ready', checks } };
+  if (!down.some((name) => REQUIRED.has(name))) return { ready: true, body: { status: down.length === 0 ? 'ready' : 'degraded', checks } };
   return { ready: false, body: { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks } };
 }

@@ -1,0 +1,115 @@
+"""Attacks on authentication and authorization, from outside, against every REST stack."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import statistics
+import time
+
+import pytest
+
+from tests.contract.test_rest_contract import assert_problem
+
+pytestmark = pytest.mark.slow
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def claims_of(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def forge(claims: dict, secret: str | None, alg: str = "HS256") -> str:
+    """A JWT with these claims, signed with `secret` (HMAC of `alg`), or unsigned when `secret` is None."""
+    signing_input = f"{b64(json.dumps({'alg': alg, 'typ': 'JWT'}).encode())}.{b64(json.dumps(claims).encode())}"
+    if secret is None:
+        return f"{signing_input}."
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    return f"{signing_input}.{b64(hmac.new(secret.encode(), signing_input.encode(), digest).digest())}"
+
+
+@pytest.fixture
+def session(api):
+    account = api.register()
+    return account["tokens"], claims_of(account["tokens"]["accessToken"])
+
+
+def test_a_token_re_signed_with_the_servers_secret_is_accepted(api, session):
+    # The control: the forging below is right, so each refusal is the server's doing.
+    _, claims = session
+    assert api.call("GET", "/api/auth/me", forge(claims, api.jwt_secret)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("attack", "change", "key", "alg", "code"),
+    [
+        ("alg none", {}, None, "HS256", "invalid_token"),
+        ("wrong signature", {}, "not-the-servers-secret-0123456789abcdef", "HS256", "invalid_token"),
+        ("another algorithm", {}, "SECRET", "HS512", "invalid_token"),
+        ("expired", {"exp": -60, "iat": -960}, "SECRET", "HS256", "token_expired"),
+        ("not yet valid", {"nbf": 3600}, "SECRET", "HS256", "invalid_token"),
+        ("another audience", {"aud": "someone-else"}, "SECRET", "HS256", "invalid_token"),
+        ("another issuer", {"iss": "someone-else"}, "SECRET", "HS256", "invalid_token"),
+        ("a refresh-typed claim set", {"typ": "refresh"}, "SECRET", "HS256", "invalid_token"),
+    ],
+)
+def test_forged_access_tokens_are_refused(api, session, attack, change, key, alg, code):
+    _, claims = session
+    now = int(time.time())
+    forged = {**claims, **{name: now + value if name in ("exp", "iat", "nbf") else value for name, value in change.items()}}
+    secret = api.jwt_secret if key == "SECRET" else key
+    token = forge(forged, secret, alg) if key is not None else forge(forged, None)
+    assert_problem(api.call("GET", "/api/auth/me", token), 401, code)
+
+
+def test_a_replayed_refresh_token_revokes_the_whole_family(api, session):
+    tokens, _ = session
+    rotated = api.call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}).json()
+    assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}), 401, "refresh_token_reused")
+    # The thief's copy and the owner's newer tokens die together.
+    assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": rotated["refreshToken"]}), 401)
+    assert_problem(api.call("GET", "/api/auth/me", rotated["accessToken"]), 401, "session_revoked")
+    assert_problem(api.call("GET", "/api/auth/me", tokens["accessToken"]), 401, "session_revoked")
+
+
+def test_a_logged_out_access_token_is_refused_at_once(api, session):
+    tokens, _ = session
+    assert api.call("POST", "/api/auth/logout", tokens["accessToken"]).status_code == 204
+    assert_problem(api.call("POST", "/api/posts", tokens["accessToken"], json={"title": "t", "content": "c"}), 401, "session_revoked")
+
+
+def test_login_does_not_tell_known_from_unknown_addresses(api):
+    account = api.register()
+    known, unknown = account["user"]["email"], "nobody-here@example.com"
+    times: dict[str, list[float]] = {known: [], unknown: []}
+    answers: dict[str, set[str]] = {known: set(), unknown: set()}
+    for _ in range(15):
+        for email in (known, unknown):
+            started = time.perf_counter()
+            response = api.call("POST", "/api/auth/login", json={"email": email, "password": "Wrong-pass9"})
+            times[email].append(time.perf_counter() - started)
+            answers[email].add(json.dumps({k: v for k, v in response.json().items() if k not in ("requestId",)}, sort_keys=True) + str(response.status_code))
+    assert answers[known] == answers[unknown] and len(answers[known]) == 1
+    # Both paths verify one argon2id hash (a dummy one for unknown addresses): medians within 30%.
+    known_ms, unknown_ms = (statistics.median(times[email]) * 1000 for email in (known, unknown))
+    print(f"\nlogin with a wrong password: known {known_ms:.1f} ms, unknown {unknown_ms:.1f} ms")
+    assert abs(known_ms - unknown_ms) < 0.3 * max(known_ms, unknown_ms)
+
+
+def test_a_user_cannot_touch_another_users_post_or_comment_as_them(api):
+    alice, bob = api.register()["tokens"]["accessToken"], api.register()["tokens"]["accessToken"]
+    post = api.call("POST", "/api/posts", alice, json={"title": "Mine", "content": "c"}).json()
+    assert_problem(api.call("PATCH", f"/api/posts/{post['id']}", bob, json={"published": False}), 403, "not_post_author")
+    assert_problem(api.call("DELETE", f"/api/posts/{post['id']}", bob), 403, "not_post_author")
+    # Fields that name an owner are not taken from the body.
+    sneaky = api.call("POST", "/api/posts", bob, json={"title": "t", "content": "c", "authorId": claims_of(alice)["sub"]})
+    assert sneaky.status_code in (201, 400)
+    if sneaky.status_code == 201:
+        assert sneaky.json()["author"]["id"] == claims_of(bob)["sub"]
+    assert api.call("GET", f"/api/posts/{post['id']}").json()["title"] == "Mine"
