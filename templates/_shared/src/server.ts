@@ -1,7 +1,11 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createHttpApp } from './app';
 import { ConfigError, loadConfig } from './core/config';
 import { createContainer } from './core/container';
 import { createLogger } from './core/logger';
+
+/** How long the server keeps serving after SIGTERM before it stops accepting and closes idle connections. */
+const DRAIN_MS = 200;
 
 async function main(): Promise<void> {
   let config;
@@ -29,16 +33,20 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     timer.unref();
-    app.close().then(
-      () => {
-        logger.info('closed cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while closing');
-        process.exit(1);
-      },
-    );
+    // A keep-alive connection that looks idle may already carry a request not read yet: closing it
+    // now would lose that request. Keep serving for a moment (as a pre-stop hook would), then close.
+    delay(DRAIN_MS)
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.info('closed cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while closing');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
