@@ -113,3 +113,9 @@ def test_a_user_cannot_touch_another_users_post_or_comment_as_them(api):
     if sneaky.status_code == 201:
         assert sneaky.json()["author"]["id"] == claims_of(bob)["sub"]
     assert api.call("GET", f"/api/posts/{post['id']}").json()["title"] == "Mine"
+
+
+def test_text_the_database_cannot_store_is_refused_with_a_400_not_a_500(api):
+    token = api.register()["tokens"]["accessToken"]
+    body = assert_problem(api.call("POST", "/api/posts", token, json={"title": "nul \u0000 byte", "content": "c"}), 400, "validation_failed")
+    assert [error["field"] for error in body["errors"]] == ["title"]

@@ -32,6 +32,11 @@ describe('posts, comments and likes', () => {
       expect(fields).toEqual(['content', 'published', 'title']);
     });
 
+    it('when text holds a character PostgreSQL cannot store (NUL), then a 400 names the field instead of a 500', async () => {
+      const response = await app().api.post(`${API}/posts`).set(alice.headers).send({ title: 'a\u0000b', content: 'ok' }).expect(400);
+      expect(response.body.errors).toEqual([{ field: 'title', message: 'must not contain the NUL character (\\u0000)' }]);
+    });
+
     it('when the body is not JSON, then it answers 400 malformed_json', async () => {
       const response = await app().api.post(`${API}/posts`).set(alice.headers).set('content-type', 'application/json').send('{"title":');
       expect(response.status).toBe(400);

@@ -96,3 +96,27 @@ export async function readiness(container: Container): Promise<{ ready: boolean;
   if (!down.some((name) => REQUIRED.has(name))) return { ready: true, body: { status: down.length === 0 ? 'ready' : 'degraded', checks } };
   return { ready: false, body: { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks } };
 }
+
+type DocumentResponses = Record<string, { description?: string; content?: Record<string, unknown> }>;
+type DocumentPaths = Record<string, Record<string, { responses?: DocumentResponses } | unknown[]>>;
+
+/**
+ * What every stack's OpenAPI document gets last: error bodies are documented as the
+ * problem+json they are, and an operation without a documented response (the Prometheus text
+ * of /metrics) gets a `default` one, so a client or a fuzzer checking responses finds them all.
+ */
+export function finishDocument<T extends object>(document: T): T {
+  const paths = (document as { paths?: DocumentPaths }).paths ?? {};
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item)) {
+      if (Array.isArray(operation)) continue; // path-level parameters
+      const responses = (operation.responses ??= {});
+      if (Object.keys(responses).length === 0) responses.default = { description: 'The response, in its own format' };
+      for (const [status, response] of Object.entries(responses)) {
+        const json = response.content?.['application/json'];
+        if (Number(status) >= 400 && json) response.content = { 'application/problem+json': json };
+      }
+    }
+  }
+  return document;
+}

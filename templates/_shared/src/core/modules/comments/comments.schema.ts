@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PublicUserSchema } from '../users/users.schema';
+import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
 
 export const CommentSchema = z.object({
   id: z.uuid(),
@@ -13,6 +13,6 @@ export type Comment = z.infer<typeof CommentSchema>;
 export const CommentPageSchema = z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() });
 
 export const CreateCommentBody = z.object({
-  content: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters'),
+  content: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters').regex(STORABLE, NO_NUL),
 });
 export type CreateCommentInput = z.infer<typeof CreateCommentBody>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PublicUserSchema } from '../users/users.schema';
+import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
 
 export const PostSchema = z.object({
   id: z.uuid(),
@@ -15,8 +15,8 @@ export type Post = z.infer<typeof PostSchema>;
 
 export const PostPageSchema = z.object({ data: z.array(PostSchema), nextCursor: z.string().nullable() });
 
-const Title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const Content = z.string().min(1, 'must not be empty').max(20000, 'must be at most 20000 characters');
+const Title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').regex(STORABLE, NO_NUL);
+const Content = z.string().min(1, 'must not be empty').max(20000, 'must be at most 20000 characters').regex(STORABLE, NO_NUL);
 
 export const CreatePostBody = z.object({
   title: Title,

@@ -2,8 +2,12 @@ import { z } from 'zod';
 
 export const IdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
-export const EmailField = z.email({ message: 'must be an email address' }).max(254);
-export const NameField = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+// At most 64 characters before the @ (RFC 5321) and 254 in all.
+export const EmailField = z.email({ message: 'must be an email address' }).max(254).regex(/^[^@]{1,64}@/, 'must be an email address');
+/** Text PostgreSQL can store: its text type refuses the NUL character (\u0000). */
+export const STORABLE = /^[^\u0000]*$/;
+export const NO_NUL = 'must not contain the NUL character (\\u0000)';
+export const NameField = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').regex(STORABLE, NO_NUL);
 {%- if auth %}
 
 export const ROLES = ['user', 'admin'] as const;
