@@ -156,3 +156,17 @@ def test_cursor_pagination_walks_every_post_once(api):
             break
     assert len(seen) == len(set(seen)) >= 7
     assert_problem(api.call("GET", "/api/posts", params={"cursor": "garbage"}), 400, "invalid_cursor")
+
+
+def test_every_operation_on_an_unknown_id_answers_404(api):
+    account = api.register()
+    api.sql("UPDATE users SET role = 'admin' WHERE id = %s", account["user"]["id"])
+    token = account["tokens"]["accessToken"]
+    calls = [
+        ("GET", f"/api/posts/{UNKNOWN}", None), ("PATCH", f"/api/posts/{UNKNOWN}", {"title": "t"}), ("DELETE", f"/api/posts/{UNKNOWN}", None),
+        ("PUT", f"/api/posts/{UNKNOWN}/like", None), ("DELETE", f"/api/posts/{UNKNOWN}/like", None),
+        ("GET", f"/api/posts/{UNKNOWN}/comments", None), ("POST", f"/api/posts/{UNKNOWN}/comments", {"content": "c"}),
+        ("GET", f"/api/users/{UNKNOWN}", None), ("PATCH", f"/api/admin/users/{UNKNOWN}", {"role": "admin"}),
+    ]
+    for method, path, body in calls:
+        assert_problem(api.call(method, path, token, json=body), 404)

@@ -114,7 +114,12 @@ function operation<
 }
 
 const NoContent = z.null();
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+// The failures each kind of operation can meet, and so documents{% if auth %} (401: no or a bad token; 403: an
+// unverified address, someone else's post){% else %} (400 also for a missing or unknown X-User-Id; 403: someone else's post){% endif %}.
+const readErrors = { 400: ProblemSchema, {% if auth %}401: ProblemSchema, {% endif %}404: ProblemSchema };
+const createErrors = { 400: ProblemSchema{% if auth %}, 401: ProblemSchema, 403: ProblemSchema{% endif %} };
+const targetErrors = { 400: ProblemSchema, {% if auth %}401: ProblemSchema, 403: ProblemSchema, {% endif %}404: ProblemSchema };
+const ownerErrors = { 400: ProblemSchema, {% if auth %}401: ProblemSchema, {% endif %}403: ProblemSchema, 404: ProblemSchema };
 {%- if not auth %}
 const ActorHeader = z.looseObject({ 'x-user-id': z.uuid({ message: 'must be the id of the acting user' }) });
 {%- endif %}
@@ -317,7 +322,7 @@ export function operations(container: Container): Operation[] {
       params: IdParams,
       body: UpdateRoleBody,
       status: 200,
-      responses: { 200: UserSchema, ...errors },
+      responses: { 200: UserSchema, ...ownerErrors },
       handle: async ({ params, body, actor }) => {
         if (params.id === actorId(actor)) {
           throw new ForbiddenError('Administrators cannot change their own role; ask another administrator.', 'own_role');
@@ -373,7 +378,7 @@ export function operations(container: Container): Operation[] {
       access: 'optional',
       params: IdParams,
       status: 200,
-      responses: { 200: PostSchema, ...errors },
+      responses: { 200: PostSchema, ...readErrors },
       handle: ({ params, actor }) => posts.get(params.id, actor.userId),
     }),
     operation({
@@ -384,7 +389,7 @@ export function operations(container: Container): Operation[] {
       ...acting,
       body: CreatePostBody,
       status: 201,
-      responses: { 201: PostSchema, ...errors },
+      responses: { 201: PostSchema, ...createErrors },
       handle: ({ body, actor }) => posts.create(actorId(actor), body),
     }),
     operation({
@@ -396,7 +401,7 @@ export function operations(container: Container): Operation[] {
       params: IdParams,
       body: UpdatePostBody,
       status: 200,
-      responses: { 200: PostSchema, ...errors },
+      responses: { 200: PostSchema, ...ownerErrors },
       handle: ({ params, body, actor }) => posts.update(params.id, actorId(actor), body),
     }),
     operation({
@@ -407,7 +412,7 @@ export function operations(container: Container): Operation[] {
       ...acting,
       params: IdParams,
       status: 204,
-      responses: { 204: NoContent, ...errors },
+      responses: { 204: NoContent, ...ownerErrors },
       handle: ({ params, actor }) => posts.delete(params.id, actorId(actor)),
     }),
     operation({
@@ -418,7 +423,7 @@ export function operations(container: Container): Operation[] {
       ...acting,
       params: IdParams,
       status: 200,
-      responses: { 200: LikeStateSchema, ...errors },
+      responses: { 200: LikeStateSchema, ...targetErrors },
       handle: ({ params, actor }) => posts.like(params.id, actorId(actor)),
     }),
     operation({
@@ -429,7 +434,7 @@ export function operations(container: Container): Operation[] {
       ...acting,
       params: IdParams,
       status: 200,
-      responses: { 200: LikeStateSchema, ...errors },
+      responses: { 200: LikeStateSchema, ...targetErrors },
       handle: ({ params, actor }) => posts.unlike(params.id, actorId(actor)),
     }),
     operation({
@@ -441,7 +446,7 @@ export function operations(container: Container): Operation[] {
       params: IdParams,
       query: PageQuery,
       status: 200,
-      responses: { 200: CommentPageSchema, ...errors },
+      responses: { 200: CommentPageSchema, ...readErrors },
       handle: ({ params, query, actor }) => comments.list(params.id, query.limit, query.cursor, actor.userId),
     }),
     operation({
@@ -453,7 +458,7 @@ export function operations(container: Container): Operation[] {
       params: IdParams,
       body: CreateCommentBody,
       status: 201,
-      responses: { 201: CommentSchema, ...errors },
+      responses: { 201: CommentSchema, ...targetErrors },
       handle: ({ params, body, actor }) => comments.create(params.id, actorId(actor), body),
     }),
   ];
