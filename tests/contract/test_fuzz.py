@@ -72,7 +72,7 @@ def test_schemathesis_finds_no_fault_and_reaches_every_documented_status(api, tm
         "--checks", CHECKS,
         "--max-examples", str(EXAMPLES),
         "--seed", "20261126",
-        "--workers", "2",
+        "--workers", "1",  # two workers hit a CPython 3.11 AST race inside the fuzzer now and then
         "--request-timeout", "10",
         "--report", "har", "--report-har-path", str(har),
         "--no-color",
