@@ -33,6 +33,13 @@ def test_typecheck_lint_and_format_check_pass(project):
     project.npm("run", "format:check")
 
 
+def test_npm_audit_finds_no_high_or_critical_vulnerability(project):
+    proc = subprocess.run(["npm", "audit", "--audit-level=high"], cwd=project.path, env=project.env, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 and re.search(r"audit endpoint returned an error|E405|ENOTFOUND|EAI_AGAIN|ECONNREFUSED", proc.stderr + proc.stdout):
+        pytest.skip("npm's audit service cannot be reached from this machine; the generated CI runs `npm audit` on every push")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
 def test_migrations_lint_rehearse_and_go_up_down_and_up_again(project):
     assert "0 destructive finding(s) not allowed" in project.npm("run", "db:lint").stdout
     assert "Rehearsal passed" in project.npm("run", "db:rehearse").stdout
