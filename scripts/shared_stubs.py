@@ -30,9 +30,11 @@ SPECIAL = {
     "package.json": None,
 }
 # Partials a stack does without or replaces with a file of its own: NestJS declares its routes
-# in controllers (no operations table) and boots through Nest's own shutdown hooks.
+# in controllers (no operations table) and boots through Nest's own shutdown hooks; Express is
+# not served by Fastify.
 OWN_FILES = {
     "nestjs": {"src/http/operations.ts", "src/server.ts"},
+    "express-typescript": {"src/http/fastify.ts"},
 }
 CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",

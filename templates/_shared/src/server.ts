@@ -3,9 +3,7 @@ import { createHttpApp } from './app';
 import { ConfigError, loadConfig } from './core/config';
 import { createContainer } from './core/container';
 import { createLogger } from './core/logger';
-
-/** How long the server keeps serving after SIGTERM before it stops accepting and closes idle connections. */
-const DRAIN_MS = 200;
+import { SHUTDOWN_DRAIN_MS } from './http/common';
 
 async function main(): Promise<void> {
   let config;
@@ -33,9 +31,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     timer.unref();
-    // A keep-alive connection that looks idle may already carry a request not read yet: closing it
-    // now would lose that request. Keep serving for a moment (as a pre-stop hook would), then close.
-    delay(DRAIN_MS)
+    // Keep serving for a moment (as a pre-stop hook would), then close.
+    delay(SHUTDOWN_DRAIN_MS)
       .then(() => app.close())
       .then(
         () => {

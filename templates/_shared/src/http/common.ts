@@ -70,6 +70,12 @@ export function logUrl(url: string): string {
   return url.includes('token=') ? url.replace(SECRET_QUERY, '$1[redacted]') : url;
 }
 
+/**
+ * How long the server keeps serving after SIGTERM before it closes: a keep-alive connection that
+ * looks idle may already carry a request not read yet, which closing it would lose.
+ */
+export const SHUTDOWN_DRAIN_MS = 200;
+
 const startedAt = Date.now();
 const ReadinessChecks = z.record(z.string(), z.enum(['up', 'down']));
 export const LivenessSchema = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });

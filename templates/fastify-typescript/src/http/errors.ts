@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { bodyErrors } from './common';
+import { FASTIFY_BODY_ERRORS } from './fastify';
 import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
 
 /** Fastify's own errors, rephrased for the caller; anything else passes through. */
@@ -13,16 +14,8 @@ function translate(error: FastifyError): unknown {
     }));
     return new ValidationError(fieldErrors(issues, location), `The request ${location} has invalid fields; see \`errors\`.`);
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return bodyErrors.tooLarge();
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return bodyErrors.notJson();
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return bodyErrors.empty();
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return bodyErrors.malformed();
-  }
+  const bodyError = FASTIFY_BODY_ERRORS[error.code];
+  if (bodyError) return bodyError();
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return bodyErrors.malformed();
   }

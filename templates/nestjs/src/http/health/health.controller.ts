@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Container } from '../../core/container';
 import { PROBLEM_CONTENT_TYPE } from '../../core/errors';
 import { liveness, LivenessSchema, NotReadySchema, readiness, ReadySchema } from '../common';
 import { CONTAINER } from '../nest/core.module';
-import { Endpoint, Tag } from '../nest/endpoint';
+import { Endpoint } from '../nest/endpoint';
 
 /** Liveness, readiness and metrics, outside the API prefix. */
-@Tag('health')
+@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(@Inject(CONTAINER) private readonly container: Container) {}

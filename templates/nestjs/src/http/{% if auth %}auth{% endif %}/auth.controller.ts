@@ -1,4 +1,5 @@
 import { applyDecorators, Body, Controller, Get, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ProblemSchema } from '../../core/errors';
 import {
@@ -20,13 +21,13 @@ import { AuthService } from '../../core/modules/auth/auth.service';
 import { UsersService } from '../../core/modules/users/users.service';
 import { UserSchema } from '../../core/modules/users/users.schema';
 import { type Actor, actorId } from '../actor';
-import { CurrentActor, Endpoint, NoContent, Tag } from '../nest/endpoint';
+import { CurrentActor, Endpoint, NoContent } from '../nest/endpoint';
 
 /** Credential endpoints: the stricter per-client limit (AUTH_RATE_LIMIT_MAX per AUTH_RATE_LIMIT_WINDOW_SECONDS). */
 const RateLimited = () => applyDecorators(UseGuards(ThrottlerGuard));
 const refused = { 400: ProblemSchema, 429: ProblemSchema };
 
-@Tag('auth')
+@ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
