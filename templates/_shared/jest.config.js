@@ -12,7 +12,7 @@ module.exports = {
   setupFiles: ['<rootDir>/tests/setup-env.ts'],
   // One worker: the tests share one database and reset it between files.
   maxWorkers: 1,
-  collectCoverageFrom: ['src/**/*.ts', '!src/generated/**', '!src/server.ts'{% if stack == 'nestjs' %}, '!src/**/*.spec.ts'{% endif %}],
+  collectCoverageFrom: ['src/**/*.ts', '!src/generated/**', '!src/server.ts', '!src/boot.ts'{% if stack == 'nestjs' %}, '!src/**/*.spec.ts'{% endif %}],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 80, statements: 80, functions: 80, branches: 70 } },
 };

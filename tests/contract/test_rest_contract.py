@@ -133,7 +133,10 @@ def test_replaying_a_rotated_refresh_token_revokes_the_session(api):
     tokens = api.register()["tokens"]
     rotated = api.call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}).json()
     assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}), 401, "refresh_token_reused")
+    # The whole family dies: the owner's newer refresh token and both access tokens too.
+    assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": rotated["refreshToken"]}), 401)
     assert_problem(api.call("GET", "/api/auth/me", rotated["accessToken"]), 401, "session_revoked")
+    assert_problem(api.call("GET", "/api/auth/me", tokens["accessToken"]), 401, "session_revoked")
 
 
 def test_sql_shaped_input_is_stored_and_returned_verbatim(api):

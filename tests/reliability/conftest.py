@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -26,7 +26,7 @@ class Stack:
     redis: services.RedisServer
     database_url: str
     sink: MailSink
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str]
 
 
 @pytest.fixture(scope="module", params=STACKS_REST)
