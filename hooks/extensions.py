@@ -124,9 +124,16 @@ def api_prefix_error(value: str) -> str:
     return ""
 
 
+# The stacks that serve each API type, as the questionnaire offers them.
+STACKS_OF_API_TYPE = {"rest": "express-typescript, fastify-typescript or nestjs", "graphql": "apollo-graphql"}
+
+
 def stack_mismatch(stack_api_type: str, chosen_api_type: str) -> str:
     if stack_api_type != chosen_api_type:
-        return f"This stack serves {stack_api_type.upper()}; you chose {chosen_api_type.upper()}."
+        return (
+            f"This stack serves {stack_api_type.upper()}; you chose {chosen_api_type.upper()}: "
+            f"pick {STACKS_OF_API_TYPE.get(chosen_api_type, 'another stack')}, or change the API type."
+        )
     return ""
 
 

@@ -35,6 +35,17 @@ SPECIAL = {
 OWN_FILES = {
     "nestjs": {"src/http/operations.ts", "src/server.ts"},
     "express-typescript": {"src/http/fastify.ts"},
+    # Apollo serves one GraphQL schema instead of the REST table, and tests and load-tests it as such.
+    "apollo-graphql": {
+        "src/http/operations.ts",
+        "src/http/serializer.ts",
+        "tests/users.test.ts",
+        "tests/posts.test.ts",
+        "tests/auth.test.ts",
+        "tests/accounts.test.ts",
+        "tests/helpers/factories.ts",
+        "loadtest/locustfile.py",
+    },
 }
 CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",

@@ -18,6 +18,7 @@ from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS_REST = ["express-typescript", "fastify-typescript", "nestjs"]
+STACKS_GRAPHQL = ["apollo-graphql"]
 
 # Every combination of the optional answers, for the render matrix.
 FEATURES = ("auth", "cache", "docker", "ci")
@@ -40,6 +41,8 @@ def template_snapshot() -> Path:
 def render(dst: Path, **answers) -> Path:
     """Renders the template from the working tree (uncommitted changes included)."""
     data = {"project_name": "Orders API", **answers}
+    if "api_type" not in data and data.get("stack") in STACKS_GRAPHQL:
+        data["api_type"] = "graphql"
     run_copy(str(template_snapshot()), str(dst), data=data, defaults=True, unsafe=True, quiet=True)
     return dst
 

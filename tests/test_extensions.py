@@ -58,6 +58,8 @@ def test_api_prefix_shape(prefix, ok):
 def test_stack_mismatch_names_both_types():
     assert ext.stack_mismatch("rest", "rest") == ""
     assert "REST" in ext.stack_mismatch("rest", "graphql") and "GRAPHQL" in ext.stack_mismatch("rest", "graphql")
+    assert "pick apollo-graphql" in ext.stack_mismatch("rest", "graphql")
+    assert "pick express-typescript, fastify-typescript or nestjs" in ext.stack_mismatch("graphql", "rest")
 
 
 def test_json_literal_escapes_quotes():

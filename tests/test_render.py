@@ -11,8 +11,9 @@ import pytest
 import yaml
 from copier.errors import CopierError
 
-from tests.conftest import FEATURES, STACKS_REST, render
+from tests.conftest import FEATURES, STACKS_GRAPHQL, STACKS_REST, render
 
+STACKS = STACKS_REST + STACKS_GRAPHQL
 COMBOS = [dict(zip(FEATURES, values)) for values in itertools.product([True, False], repeat=len(FEATURES))]
 
 
@@ -34,10 +35,14 @@ OPTIONAL_FILES = {
     "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
     "ci": [".github/workflows/ci.yml", ".github/dependabot.yml"],
 }
+OPTIONAL_FILES_OF_STACK = {"apollo-graphql": {"auth": ["src/graphql/rate-limit.ts"]}}
+# The GraphQL stack tests verification and reset in its auth tests.
+NOT_IN_STACK = {"apollo-graphql": ("tests/accounts.test.ts",)}
 UNRENDERED = re.compile(r"{{|}}|{%|%}|{#")
 OPERATION = re.compile(r"method: '(\w+)',\s+path: '([^']+)'")
 CONTROLLER = re.compile(r"@Controller\('?([^')]*)'?\)\s*\nexport class \w+ \{(.*?)\n\}", re.S)
 ROUTE = re.compile(r"@(Get|Post|Put|Patch|Delete)\('?([^')]*)'?\)")
+TYPE_DEFS = re.compile(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", re.S)
 
 
 def http_sources(project: Path) -> str:
@@ -57,17 +62,24 @@ def routes(project: Path) -> set[tuple[str, str]]:
     return found
 
 
+def graphql_schema(project: Path):
+    """The generated GraphQL schema, built with graphql-core (so it must be valid SDL)."""
+    import graphql
+
+    return graphql.build_schema(TYPE_DEFS.search((project / "src" / "graphql" / "schema.ts").read_text()).group(1))
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[tuple[str, str], Path]:
     out = {}
-    for stack in STACKS_REST:
+    for stack in STACKS:
         for combo in COMBOS:
             dst = tmp_path_factory.mktemp(f"{stack}-{combo_id(combo)}")
             out[(stack, combo_id(combo))] = render(dst, stack=stack, **combo)
     return out
 
 
-CASES = [(stack, combo) for stack in STACKS_REST for combo in COMBOS]
+CASES = [(stack, combo) for stack in STACKS for combo in COMBOS]
 
 
 @pytest.mark.parametrize(("stack", "combo"), CASES, ids=[f"{s}-{combo_id(c)}" for s, c in CASES])
@@ -82,10 +94,21 @@ class TestEveryCombination:
     def test_optional_files_follow_their_answer(self, rendered, stack, combo):
         project = rendered[(stack, combo_id(combo))]
         for feature, files in OPTIONAL_FILES.items():
-            for rel in files:
+            for rel in files + OPTIONAL_FILES_OF_STACK.get(stack, {}).get(feature, []):
+                if rel in NOT_IN_STACK.get(stack, ()):
+                    assert not (project / rel).exists(), rel
+                    continue
                 assert (project / rel).exists() is combo[feature], f"{rel} with {feature}={combo[feature]}"
 
     def test_auth_endpoints_follow_their_answer(self, rendered, stack, combo):
+        if stack in STACKS_GRAPHQL:
+            schema = graphql_schema(rendered[(stack, combo_id(combo))])
+            mutations = set(schema.mutation_type.fields)
+            for name in ("register", "login", "refresh", "logout", "verifyEmail", "forgotPassword", "resetPassword"):
+                assert (name in mutations) is combo["auth"], name
+            assert ("createUser" in mutations) is not combo["auth"]
+            assert ("me" in schema.query_type.fields) is combo["auth"]
+            return
         listed = routes(rendered[(stack, combo_id(combo))])
         assert (("post", "/auth/login") in listed) is combo["auth"]
         # Without auth, callers create users directly and name the actor in X-User-Id.
@@ -96,6 +119,16 @@ class TestEveryCombination:
             assert any(route == path for _, route in listed) is combo["auth"], path
 
     def test_every_stack_declares_the_same_routes(self, rendered, stack, combo):
+        if stack in STACKS_GRAPHQL:
+            # The same domain as a schema: users, posts and comments with their relations, paged.
+            schema = graphql_schema(rendered[(stack, combo_id(combo))])
+            assert {"user", "users", "post", "posts"} <= set(schema.query_type.fields)
+            writes = {"createPost", "updatePost", "deletePost", "addComment", "likePost", "unlikePost"}
+            assert writes <= set(schema.mutation_type.fields)
+            assert set(schema.get_type("User").fields) >= {"id", "name", "email", "createdAt", "posts"}
+            assert set(schema.get_type("Post").fields) >= {"author", "comments", "commentCount", "likeCount"}
+            assert set(schema.get_type("PostConnection").fields) == {"edges", "nodes", "pageInfo"}
+            return
         # NestJS declares its routes in controllers; the others take them from operations.ts.
         assert routes(rendered[(stack, combo_id(combo))]) == routes(rendered[("fastify-typescript", combo_id(combo))])
 
@@ -145,6 +178,13 @@ def test_defaults_turn_every_optional_feature_on(tmp_path):
     assert answers["stack"] == "fastify-typescript" and answers["port"] == 3000
 
 
+def test_graphql_answers_default_to_apollo_on_port_4000(tmp_path):
+    project = render(tmp_path / "p", api_type="graphql")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (answers["api_type"], answers["stack"], answers["port"]) == ("graphql", "apollo-graphql", 4000)
+    assert (project / "src/graphql/schema.ts").exists() and not (project / "src/http/operations.ts").exists()
+
+
 @pytest.mark.parametrize("access", ["read", "none", "full"])
 def test_unverified_access_answer_becomes_the_default_policy(tmp_path, access):
     project = render(tmp_path / "p", unverified_access=access)
@@ -184,13 +224,14 @@ def test_quotes_in_names_stay_valid_json_and_typescript(tmp_path):
         ({"project_slug": "Orders API"}, "capital letters"),
         ({"project_slug": "-orders"}, "not a valid npm package name"),
         ({"stack": "django"}, "Invalid choice"),
-        ({"api_type": "graphql"}, "No GraphQL stack"),
+        ({"api_type": "graphql", "stack": "fastify-typescript"}, "pick apollo-graphql"),
+        ({"api_type": "rest", "stack": "apollo-graphql"}, "This stack serves GRAPHQL"),
         ({"node_version": "20"}, "answer 22 or newer"),
         ({"port": 80}, "ports below 1024"),
         ({"api_prefix": "api"}, "not a path prefix"),
         ({"unverified_access": "sometimes"}, "Invalid choice"),
     ],
-    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "graphql-not-yet", "old-node", "low-port", "bad-prefix", "bad-unverified-access"],
+    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "rest-stack-for-graphql", "graphql-stack-for-rest", "old-node", "low-port", "bad-prefix", "bad-unverified-access"],
 )
 def test_invalid_answers_are_refused_with_their_reason(tmp_path, answers, message):
     with pytest.raises((CopierError, ValueError)) as info:

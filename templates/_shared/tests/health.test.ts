@@ -26,12 +26,14 @@ describe('health and operations endpoints', () => {
     expect(response.text).toContain('http_request_duration_seconds');
     expect(response.text).toContain('process_cpu_user_seconds_total');
   });
+{%- if api_type == 'rest' %}
 
   it('GET /docs/json serves the OpenAPI document of every route', async () => {
     const response = await app.api.get('/docs/json').expect(200);
     expect(response.body.openapi).toMatch(/^3\./);
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['{{ api_prefix }}/posts', '{{ api_prefix }}/posts/{id}']));
   });
+{%- endif %}
 
   it('keeps a well-formed request id from the caller', async () => {
     const response = await app.api.get('/health').set('x-request-id', 'trace-123').expect(200);
@@ -58,11 +60,16 @@ describe('readiness when the database is unreachable', () => {
     }
   });
 
-  it('fails a request fast with a problem+json 503 instead of hanging', async () => {
+  it('fails a request fast{% if api_type == 'graphql' %} with SERVICE_UNAVAILABLE{% else %} with a problem+json 503{% endif %} instead of hanging', async () => {
     const app = await startApp({ DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' });
     try {
+{%- if api_type == 'graphql' %}
+      const response = await app.api.post('/graphql').send({ query: '{ users { nodes { id } } }' }).expect(200);
+      expect(response.body.errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'dependency_unavailable' });
+{%- else %}
       const response = await app.api.get('{{ api_prefix }}/posts').expect(503);
       expect(response.body.code).toBe('dependency_unavailable');
+{%- endif %}
     } finally {
       await app.close();
     }
@@ -76,7 +83,12 @@ describe('readiness when only Redis is unreachable', () => {
     try {
       const response = await app.api.get('/health/ready').expect(200);
       expect(response.body).toEqual({ status: 'degraded', checks: { database: 'up', cache: 'down' } });
+{%- if api_type == 'graphql' %}
+      const posts = await app.api.post('/graphql').send({ query: '{ posts { nodes { id } } }' }).expect(200);
+      expect(posts.body).toEqual({ data: { posts: { nodes: [] } } });
+{%- else %}
       await app.api.get('{{ api_prefix }}/posts').expect(200);
+{%- endif %}
     } finally {
       await app.close();
     }

@@ -81,7 +81,7 @@ const envFields = z.object({
     .default({{ project_name | mail_sender | ts_string }}),
   MAIL_LINK_BASE_URL: z
     .url({ message: 'must be the URL the links in mails start with, e.g. https://app.example.com/auth' })
-    .default('http://localhost:{{ port }}{{ api_prefix }}/auth'),
+    .default({% if api_type == 'graphql' %}'http://localhost:5173/auth'{% else %}'http://localhost:{{ port }}{{ api_prefix }}/auth'{% endif %}),
   MAIL_RESEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(60),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).default(2000),
@@ -90,6 +90,10 @@ const envFields = z.object({
   TRUST_PROXY: trustedProxies.default(false),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+{%- if api_type == 'graphql' %}
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(50000),
+{%- endif %}
 });
 {%- if auth %}
 
@@ -141,6 +145,10 @@ export interface Config {
   trustProxy: false | number | string[];
   bodyLimit: number;
   shutdownGraceMs: number;
+{%- if api_type == 'graphql' %}
+  /** How deep a query may nest, and what it may cost (fields, times the page sizes they are asked for). */
+  graphqlLimits: { maxDepth: number; maxCost: number };
+{%- endif %}
 }
 
 export class ConfigError extends Error {
@@ -198,5 +206,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT_BYTES,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+{%- if api_type == 'graphql' %}
+    graphqlLimits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxCost: env.GRAPHQL_MAX_COST },
+{%- endif %}
   };
 }

@@ -12,8 +12,14 @@ import type { SessionsRepository } from './sessions.repository';
 import type { TokenProblem, TokenPurpose, UserTokensRepository } from './user-tokens.repository';
 
 const INVALID_CREDENTIALS = 'The email or password is wrong.';
-const RESEND_PATH = '{{ api_prefix }}/auth/verify-email/resend';
-const FORGOT_PATH = '{{ api_prefix }}/auth/forgot-password';
+// Where a refused caller gets a new link.
+{%- if api_type == 'graphql' %}
+const RESEND_AT = 'with the resendVerification mutation';
+const FORGOT_AT = 'with the forgotPassword mutation';
+{%- else %}
+const RESEND_AT = 'at POST {{ api_prefix }}/auth/verify-email/resend';
+const FORGOT_AT = 'at POST {{ api_prefix }}/auth/forgot-password';
+{%- endif %}
 
 /** A caller with a valid access token and an open session. */
 export interface Principal extends AccessClaims {
@@ -32,7 +38,7 @@ const TOKEN_PROBLEMS: Record<TokenProblem, [code: string, message: string]> = {
 
 function tokenRefused(problem: TokenProblem, askAt: string): BadRequestError {
   const [code, message] = TOKEN_PROBLEMS[problem];
-  return new BadRequestError(`${message.slice(0, -1)} at POST ${askAt}.`, code);
+  return new BadRequestError(`${message.slice(0, -1)} ${askAt}.`, code);
 }
 
 export interface AuthSettings {
@@ -74,7 +80,7 @@ export class AuthService {
     if (!credentials || !valid) throw new UnauthorizedError(INVALID_CREDENTIALS, 'invalid_credentials');
     if (!credentials.emailVerified && this.settings.unverifiedAccess === 'none') {
       throw new ForbiddenError(
-        `Verify your email address before logging in: open the link we mailed you, or ask for a new one at POST ${RESEND_PATH}.`,
+        `Verify your email address before logging in: open the link we mailed you, or ask for a new one ${RESEND_AT}.`,
         'email_not_verified',
       );
     }
@@ -122,7 +128,7 @@ export class AuthService {
     }
     if (requirement === 'verified' && !principal.emailVerified && this.settings.unverifiedAccess !== 'full') {
       throw new ForbiddenError(
-        `Verify your email address before writing: open the link we mailed you, or ask for a new one at POST ${RESEND_PATH}.`,
+        `Verify your email address before writing: open the link we mailed you, or ask for a new one ${RESEND_AT}.`,
         'email_not_verified',
       );
     }
@@ -131,9 +137,9 @@ export class AuthService {
   /** Follows a verification link: marks the address verified. */
   async verifyEmail(token: string): Promise<User> {
     const redeemed = await this.tokens.verifyEmail(hashToken(token));
-    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, RESEND_PATH);
+    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, RESEND_AT);
     const user = await this.users.findById(redeemed.userId);
-    if (!user) throw tokenRefused('invalid', RESEND_PATH);
+    if (!user) throw tokenRefused('invalid', RESEND_AT);
     return user;
   }
 
@@ -161,7 +167,7 @@ export class AuthService {
   /** Tells a reset page whether its link still works, without using it. */
   async checkResetToken(token: string): Promise<{ valid: true; expiresAt: string }> {
     const found = await this.tokens.peek('reset_password', hashToken(token));
-    if ('problem' in found) throw tokenRefused(found.problem, FORGOT_PATH);
+    if ('problem' in found) throw tokenRefused(found.problem, FORGOT_AT);
     return { valid: true, expiresAt: found.expiresAt.toISOString() };
   }
 
@@ -169,7 +175,7 @@ export class AuthService {
   async resetPassword(token: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     const redeemed = await this.tokens.resetPassword(hashToken(token), passwordHash);
-    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, FORGOT_PATH);
+    if ('problem' in redeemed) throw tokenRefused(redeemed.problem, FORGOT_AT);
   }
 
   /** Waits for mail work started by requests (at shutdown, and in tests). */

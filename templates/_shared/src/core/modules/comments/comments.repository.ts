@@ -1,3 +1,6 @@
+{% if api_type == 'graphql' -%}
+import { Prisma } from '../../../generated/prisma/client';
+{% endif -%}
 import type { Db } from '../../db';
 import type { Cursor } from '../../pagination';
 import { afterCursor } from '../posts/posts.repository';
@@ -15,6 +18,11 @@ function toComment(row: { id: string; postId: string; content: string; createdAt
   return { id: row.id, postId: row.postId, content: row.content, author: row.author, createdAt: row.createdAt.toISOString() };
 }
 
+{%- if api_type == 'graphql' %}
+
+type CommentRow = { id: string; postId: string; content: string; createdAt: Date; authorId: string; authorName: string };
+{%- endif %}
+
 export class CommentsRepository {
   constructor(private readonly db: Db) {}
 
@@ -27,6 +35,23 @@ export class CommentsRepository {
     });
     return rows.map(toComment);
   }
+
+{%- if api_type == 'graphql' %}
+
+  /** The newest `take` comments of each post, in one statement whatever the number of posts. Newest first. */
+  async listForPosts(postIds: readonly string[], take: number, cursor?: Cursor): Promise<Comment[]> {
+    const after = cursor ? Prisma.sql`AND (q.created_at, q.id) < (${cursor.createdAt}, ${cursor.id}::uuid)` : Prisma.empty;
+    const rows = await this.db.$queryRaw<CommentRow[]>`
+      SELECT c.id, c.post_id AS "postId", c.content, c.created_at AS "createdAt", u.id AS "authorId", u.name AS "authorName"
+        FROM unnest(${[...postIds]}::uuid[]) AS a(post_id)
+        CROSS JOIN LATERAL (
+          SELECT * FROM comments q WHERE q.post_id = a.post_id ${after} ORDER BY q.created_at DESC, q.id DESC LIMIT ${take}
+        ) c
+        JOIN users u ON u.id = c.author_id
+       ORDER BY c.created_at DESC, c.id DESC`;
+    return rows.map((row) => toComment({ ...row, author: { id: row.authorId, name: row.authorName } }));
+  }
+{%- endif %}
 
   async create(postId: string, authorId: string, content: string): Promise<Comment> {
     const row = await this.db.comment.create({ data: { postId, authorId, content }, select: commentSelect });

@@ -17,6 +17,14 @@ export class CommentsService {
     return toPage(rows, limit);
   }
 
+{%- if api_type == 'graphql' %}
+
+  /** Each post's newest comments, in one query (takes `limit + 1` per post, like a page). */
+  async listForPosts(postIds: readonly string[], limit: number, cursor?: string): Promise<Comment[]> {
+    return this.comments.listForPosts(postIds, limit + 1, cursor ? decodeCursor(cursor) : undefined);
+  }
+{%- endif %}
+
   async create(postId: string, authorId: string, input: CreateCommentInput): Promise<Comment> {
     await this.posts.get(postId, authorId);
     const comment = await this.comments.create(postId, authorId, input.content);

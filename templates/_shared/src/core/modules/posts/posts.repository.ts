@@ -9,12 +9,12 @@ import type { CreatePostInput, Post, UpdatePostInput } from './posts.schema';
  * GROUP BY over the whole comments and likes tables on every call; these correlated
  * counts read only the rows of the posts returned, through the post_id indexes.
  */
-const SELECT_POSTS = Prisma.sql`
-  SELECT p.id, p.title, p.content, p.published, p.created_at AS "createdAt", p.updated_at AS "updatedAt",
-         u.id AS "authorId", u.name AS "authorName",
-         (SELECT count(*)::int FROM comments c WHERE c.post_id = p.id) AS comments,
-         (SELECT count(*)::int FROM likes l WHERE l.post_id = p.id) AS likes
-    FROM posts p JOIN users u ON u.id = p.author_id`;
+const POST_COLUMNS = Prisma.sql`
+  p.id, p.title, p.content, p.published, p.created_at AS "createdAt", p.updated_at AS "updatedAt",
+  u.id AS "authorId", u.name AS "authorName",
+  (SELECT count(*)::int FROM comments c WHERE c.post_id = p.id) AS comments,
+  (SELECT count(*)::int FROM likes l WHERE l.post_id = p.id) AS likes`;
+const SELECT_POSTS = Prisma.sql`SELECT ${POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id`;
 
 type PostRow = {
   id: string;
@@ -61,6 +61,34 @@ export class PostsRepository {
     const rows = await this.db.$queryRaw<PostRow[]>`${SELECT_POSTS} WHERE p.id = ${id}::uuid`;
     return rows[0] ? toPost(rows[0]) : null;
   }
+
+{%- if api_type == 'graphql' %}
+
+  /** Posts by id, in one statement (what the GraphQL post loader batches into). */
+  async findByIds(ids: readonly string[]): Promise<Post[]> {
+    const rows = await this.db.$queryRaw<PostRow[]>`${SELECT_POSTS} WHERE p.id = ANY(${[...ids]}::uuid[])`;
+    return rows.map(toPost);
+  }
+
+  /**
+   * The newest `take` posts of each author, in one statement whatever the number of authors:
+   * published posts, and the viewer's own drafts. Newest first.
+   */
+  async listByAuthors(authorIds: readonly string[], take: number, cursor?: Cursor, viewerId?: string): Promise<Post[]> {
+    const visible = viewerId ? Prisma.sql`(q.published OR q.author_id = ${viewerId}::uuid)` : Prisma.sql`q.published`;
+    const after = cursor ? Prisma.sql`AND (q.created_at, q.id) < (${cursor.createdAt}, ${cursor.id}::uuid)` : Prisma.empty;
+    const rows = await this.db.$queryRaw<PostRow[]>`
+      SELECT ${POST_COLUMNS}
+        FROM unnest(${[...authorIds]}::uuid[]) AS a(author_id)
+        CROSS JOIN LATERAL (
+          SELECT * FROM posts q WHERE q.author_id = a.author_id AND ${visible} ${after}
+           ORDER BY q.created_at DESC, q.id DESC LIMIT ${take}
+        ) p
+        JOIN users u ON u.id = p.author_id
+       ORDER BY p.created_at DESC, p.id DESC`;
+    return rows.map(toPost);
+  }
+{%- endif %}
 
   async create(authorId: string, input: CreatePostInput): Promise<Post> {
     const { id } = await this.db.post.create({ data: { ...input, authorId }, select: { id: true } });

@@ -46,10 +46,28 @@ export class PostsService {
   /** Drafts are visible to their author only; to anyone else they do not exist. */
   async get(id: string, viewerId?: string): Promise<Post> {
     const post = await this.posts.findById(id);
-    if (!post || (!post.published && post.author.id !== viewerId)) {
+    if (!post || !this.visibleTo(post, viewerId)) {
       throw new NotFoundError(`No post has id ${id}.`, 'post_not_found');
     }
     return post;
+  }
+
+{%- if api_type == 'graphql' %}
+
+  /** Posts by id, in one query, whatever their visibility (callers check it with `visibleTo`). */
+  async getMany(ids: readonly string[]): Promise<Post[]> {
+    return this.posts.findByIds(ids);
+  }
+
+  /** Each author's newest posts in one query: published ones, and the viewer's own drafts. */
+  async listByAuthors(authorIds: readonly string[], limit: number, cursor?: string, viewerId?: string): Promise<Post[]> {
+    return this.posts.listByAuthors(authorIds, limit + 1, cursor ? decodeCursor(cursor) : undefined, viewerId);
+  }
+{%- endif %}
+
+  /** Drafts are visible to their author only. */
+  visibleTo(post: Post, viewerId?: string): boolean {
+    return post.published || post.author.id === viewerId;
   }
 
   async create(authorId: string, input: CreatePostInput): Promise<Post> {

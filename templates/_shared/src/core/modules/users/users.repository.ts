@@ -1,8 +1,10 @@
 import type { Db } from '../../db';
 import { ConflictError } from '../../errors';
-{%- if auth %}
+{%- if auth or api_type == 'graphql' %}
 import type { Cursor } from '../../pagination';
 import { afterCursor } from '../posts/posts.repository';
+{%- endif %}
+{%- if auth %}
 import { asRole, type Role, type User } from './users.schema';
 
 const userSelect = { id: true, email: true, name: true, role: true, emailVerifiedAt: true, createdAt: true } as const;
@@ -51,17 +53,15 @@ export class UsersRepository {
   async exists(id: string): Promise<boolean> {
     return (await this.db.user.count({ where: { id } })) > 0;
   }
-{%- if auth %}
+{%- if api_type == 'graphql' %}
 
-  async findByEmail(email: string): Promise<User | null> {
-    const row = await this.db.user.findUnique({ where: { email }, select: userSelect });
-    return row ? toUser(row) : null;
+  /** Users by id, in one statement (what the GraphQL user loader batches into). */
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    const rows = await this.db.user.findMany({ where: { id: { in: [...ids] } }, select: userSelect });
+    return rows.map(toUser);
   }
-
-  async findCredentials(email: string): Promise<Credentials | null> {
-    const row = await this.db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, emailVerifiedAt: true } });
-    return row ? { id: row.id, passwordHash: row.passwordHash, emailVerified: row.emailVerifiedAt !== null } : null;
-  }
+{%- endif %}
+{%- if auth or api_type == 'graphql' %}
 
   /** Every user, newest first; returns up to `take` rows. */
   async list(take: number, cursor?: Cursor): Promise<User[]> {
@@ -72,6 +72,18 @@ export class UsersRepository {
       select: userSelect,
     });
     return rows.map(toUser);
+  }
+{%- endif %}
+{%- if auth %}
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.db.user.findUnique({ where: { email }, select: userSelect });
+    return row ? toUser(row) : null;
+  }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const row = await this.db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, emailVerifiedAt: true } });
+    return row ? { id: row.id, passwordHash: row.passwordHash, emailVerified: row.emailVerifiedAt !== null } : null;
   }
 
   async setRole(id: string, role: Role): Promise<User | null> {

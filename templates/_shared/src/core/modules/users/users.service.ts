@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../errors';
-{%- if auth %}
+{%- if auth or api_type == 'graphql' %}
 import { decodeCursor, toPage, type Page } from '../../pagination';
 {%- endif %}
 import type { UsersRepository } from './users.repository';
@@ -22,13 +22,22 @@ export class UsersService {
   async create(input: CreateUserInput): Promise<User> {
     return this.users.create({ email: input.email.toLowerCase(), name: input.name });
   }
-{%- if auth %}
+{%- if api_type == 'graphql' %}
 
-  /** Every account, for administrators. */
+  /** Users by id, in one query; missing ids are left out. */
+  async getMany(ids: readonly string[]): Promise<User[]> {
+    return this.users.findByIds(ids);
+  }
+{%- endif %}
+{%- if auth or api_type == 'graphql' %}
+
+  /** Every account, newest first. */
   async list(limit: number, cursor?: string): Promise<Page<User>> {
     const rows = await this.users.list(limit + 1, cursor ? decodeCursor(cursor) : undefined);
     return toPage(rows, limit);
   }
+{%- endif %}
+{%- if auth %}
 
   async setRole(id: string, role: Role): Promise<User> {
     const user = await this.users.setRole(id, role);

@@ -1,0 +1,76 @@
+import { startApp } from './helpers/app';
+import { graphql, refused } from './helpers/factories';
+import { useApp } from './helpers/lifecycle';
+
+describe('GraphQL: what one request may ask', () => {
+  const app = useApp({ GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COST: '500' });
+
+  it('refuses a query nested deeper than the limit, before it runs', async () => {
+    const deep = '{ posts { nodes { author { posts { nodes { author { name } } } } } } }';
+    const error = await refused(app().api, deep);
+    expect(error).toMatchObject({ code: 'QUERY_TOO_COMPLEX', reason: 'query_too_deep', depth: 7, limit: 6, status: 400 });
+  });
+
+  it('refuses a query whose page sizes multiply past the cost limit, variables and fragments included', async () => {
+    const costly = `fragment P on Post { comments(first: $n) { nodes { id } } }
+      query ($n: Int) { posts(first: $n) { nodes { ...P } } }`;
+    expect(await refused(app().api, costly, { n: 50 })).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'query_too_costly',
+      limit: 500,
+    });
+    const small = await graphql(app().api, costly, { n: 5 });
+    expect(small.errors).toBeUndefined();
+  });
+
+  it('refuses a batch of operations in one request', async () => {
+    const response = await app()
+      .api.post('/graphql')
+      .send([{ query: '{ posts { nodes { id } } }' }, { query: '{ posts { nodes { id } } }' }]);
+    expect(response.status).toBe(400);
+  });
+
+  it('lets development tools introspect the schema outside production', async () => {
+    const response = await graphql(app().api, '{ __schema { queryType { name } } }');
+    expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});
+
+describe('GraphQL in production', () => {
+  it('turns introspection and the sandbox off, and masks internal errors', async () => {
+    const production = await startApp({ NODE_ENV: 'production' });
+    try {
+      const introspection = await refused(production.api, '{ __schema { queryType { name } } }');
+      expect(introspection.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const page = await production.api.get('/graphql').set('accept', 'text/html');
+      expect(page.text).not.toContain('apollographql');
+
+      jest.spyOn(production.container.posts, 'list').mockRejectedValueOnce(new Error('secret internals: password=hunter2'));
+      const failed = await graphql(production.api, '{ posts { nodes { id } } }');
+      expect(failed.errors).toEqual([
+        {
+          message: 'An unexpected error occurred.',
+          path: ['posts'],
+          locations: expect.any(Array),
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ]);
+      expect(JSON.stringify(failed)).not.toContain('hunter2');
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('shows the sandbox, under its own content security policy, in development', async () => {
+    const development = await startApp({ NODE_ENV: 'development' });
+    try {
+      const page = await development.api.get('/graphql').set('accept', 'text/html').expect(200);
+      expect(page.text).toContain('apollographql');
+      expect(page.headers['content-security-policy']).toContain('https://embeddable-sandbox.cdn.apollographql.com');
+      const api = await development.api.get('/health');
+      expect(api.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    } finally {
+      await development.close();
+    }
+  });
+});
