@@ -1,10 +1,11 @@
-"""Each generated REST stack against its bare framework, side by side, in one run.
+"""Each generated stack against its bare framework, side by side, in one run.
 
 For every stack: generates the project with default answers (and once more with the cache
 off), builds it, seeds PostgreSQL with a fixed data set, starts it in production mode pinned
 to CPU 0 and loads it with wrk pinned to CPU 1, on loopback. Beside them, in the same run:
-bare Fastify and bare Express answering GET /health, and bare Fastify running the posts
-query with the raw `pg` driver. Targets are measured in interleaved rounds; the medians are
+bare Fastify and bare Express answering GET /health, bare Fastify running the posts query with
+the raw `pg` driver, and (with the GraphQL stack) bare Apollo Server answering `{ hello }`, both
+standalone and inside Fastify. Targets are measured in interleaved rounds; the medians are
 printed as a table, with ratios and targets, and written as JSON.
 
   ./kit bench                                   # every stack, 3 rounds of 10 s, 100 connections
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import services  # noqa: E402
-from tests.conftest import STACKS_REST, make_node_env, render, run  # noqa: E402
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST, make_node_env, render, run  # noqa: E402
 from tests.mail import MailSink  # noqa: E402
 
 BARE = Path(__file__).resolve().parent / "bare"
@@ -69,13 +70,29 @@ ANALYZE;
 
 # The same protections on as in production; what each stack's figure is divided by.
 HEALTH_TARGET = {"fastify-typescript": 0.60, "express-typescript": 0.75, "nestjs": 0.60, "apollo-graphql": 0.75}
-BARE_OF = {"fastify-typescript": "bare-fastify", "express-typescript": "bare-express", "nestjs": "bare-nestjs"}
+# Apollo's /health is served by Fastify, so bare Fastify is its reference.
+BARE_OF = {"fastify-typescript": "bare-fastify", "express-typescript": "bare-express", "nestjs": "bare-nestjs", "apollo-graphql": "bare-fastify"}
 # name -> command in bench/bare; NestJS on Express is measured too, as the platform the stack did not choose.
 BARE_APPS = {
     "bare-fastify": ["node", "fastify-health.js"],
     "bare-express": ["node", "express-health.js"],
     "bare-nestjs": ["node", "nestjs-health.js", "fastify"],
     "bare-nestjs-express": ["node", "nestjs-health.js", "express"],
+    "bare-apollo-fastify": ["node", "apollo-hello.js", "fastify"],
+    "bare-apollo-standalone": ["node", "apollo-hello.js", "standalone"],
+}
+# Which stacks each bare app is measured for (the others always run).
+BARE_FOR = {"bare-nestjs": "nestjs", "bare-nestjs-express": "nestjs", "bare-apollo-fastify": "apollo-graphql",
+            "bare-apollo-standalone": "apollo-graphql"}
+HELLO = json.dumps({"query": "{ hello }"})
+# The GraphQL stack's operations, the same reads and write as the REST stacks' endpoints, plus the nested query.
+GRAPHQL = {
+    "posts": "{ posts(first: 20) { nodes { id title content published commentCount likeCount createdAt author { id name } } "
+             "pageInfo { hasNextPage endCursor } } }",
+    "post": "query ($id: ID!) { post(id: $id) { id title content published commentCount likeCount createdAt author { id name } } }",
+    "write": "mutation { createPost(input: {title: \"Bench\", content: \"Written by wrk.\"}) { id } }",
+    "nested": "{ users(first: 10) { nodes { name posts(first: 5) { nodes { title comments(first: 5) "
+              "{ nodes { content author { name } } } } } } } }",
 }
 WARM_OVER_BARE = 0.50
 PRISMA_OVER_RAW = 0.60
@@ -125,7 +142,8 @@ def log(message: str) -> None:
 
 
 def start(name: str, cmd: list[str], cwd: Path, env: dict, logfile: Path) -> Server:
-    """Starts a server pinned to the server CPU; returns once GET /health answers 200, with the time that took."""
+    """Starts a server pinned to the server CPU; returns once GET /health answers 200 (bare standalone
+    Apollo, which has no such route, once it answers at all), with the time that took."""
     port = services.free_port()
     env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
     base_url = f"http://127.0.0.1:{port}"
@@ -137,7 +155,7 @@ def start(name: str, cmd: list[str], cwd: Path, env: dict, logfile: Path) -> Ser
         if proc.poll() is not None:
             raise SystemExit(f"{name} exited with {proc.returncode} before answering; see {logfile}")
         try:
-            if session.get(f"{base_url}/health", timeout=1).status_code == 200:
+            if session.get(f"{base_url}/health", timeout=1).status_code == 200 or name == "bare-apollo-standalone":
                 return Server(name, proc, base_url, time.perf_counter() - started)
         except requests.ConnectionError:
             time.sleep(0.005)
@@ -200,16 +218,28 @@ def build(stack: str, workdir: Path, env: dict, **answers) -> Path:
     return path
 
 
-def bench_user(server: Server, database_url: str) -> str:
+def graphql(server: Server, query: str, variables: dict | None = None) -> dict:
+    response = requests.post(f"{server.base_url}/graphql", json={"query": query, "variables": variables or {}}, timeout=10)
+    body = response.json()
+    if body.get("errors"):
+        raise SystemExit(f"{server.name}: {body['errors']}")
+    return body["data"]
+
+
+def bench_user(server: Server, database_url: str, api_type: str = "rest") -> str:
     """A registered, verified user for the authenticated write; returns its Authorization header."""
     account = {"email": "bench-writer@example.com", "password": "Bench-pass-1", "name": "Bench writer"}
-    response = requests.post(f"{server.base_url}/api/auth/register", json=account, timeout=10)
-    if response.status_code == 409:
-        response = requests.post(f"{server.base_url}/api/auth/login", json=account, timeout=10)
-        token = response.json()["accessToken"]
+    if api_type == "graphql":
+        token = graphql(server, "mutation ($input: RegisterInput!) { register(input: $input) { tokens { accessToken } } }",
+                        {"input": account})["register"]["tokens"]["accessToken"]
     else:
-        response.raise_for_status()
-        token = response.json()["tokens"]["accessToken"]
+        response = requests.post(f"{server.base_url}/api/auth/register", json=account, timeout=10)
+        if response.status_code == 409:
+            response = requests.post(f"{server.base_url}/api/auth/login", json=account, timeout=10)
+            token = response.json()["accessToken"]
+        else:
+            response.raise_for_status()
+            token = response.json()["tokens"]["accessToken"]
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute("UPDATE users SET email_verified_at = now() WHERE email = %s", (account["email"],))
     return f"Bearer {token}"
@@ -217,7 +247,7 @@ def bench_user(server: Server, database_url: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stacks", default=",".join(STACKS_REST), help="comma-separated stacks (default: every REST stack)")
+    parser.add_argument("--stacks", default=",".join(STACKS_REST + STACKS_GRAPHQL), help="comma-separated stacks (default: all)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
@@ -228,9 +258,9 @@ def main() -> int:
     if args.smoke:
         args.rounds, args.seconds, args.connections = 1, 1, 10
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
-    unknown = sorted(set(stacks) - set(STACKS_REST))
+    unknown = sorted(set(stacks) - set(STACKS_REST + STACKS_GRAPHQL))
     if unknown:
-        parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS_REST)}")
+        parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS_REST + STACKS_GRAPHQL)}")
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
             parser.error(f"`{tool}` is not installed (apt-get install {'wrk' if tool == 'wrk' else 'util-linux'}); ./kit setup installs it")
@@ -264,8 +294,12 @@ def main() -> int:
                 servers.append(server)
                 return server
 
-            wanted = [name for name in BARE_APPS if not name.startswith("bare-nestjs") or "nestjs" in stacks]
-            bare = {name: Target(f"{name} /health", launch(name, BARE_APPS[name], bare_dir), "/health") for name in wanted}
+            wanted = [name for name in BARE_APPS if BARE_FOR.get(name, stacks[0]) in stacks]
+            bare = {
+                name: Target(f"{name} {{ hello }}", launch(name, BARE_APPS[name], bare_dir), "/graphql", "POST", HELLO)
+                if name.startswith("bare-apollo") else Target(f"{name} /health", launch(name, BARE_APPS[name], bare_dir), "/health")
+                for name in wanted
+            }
             raw = Target("raw-pg posts", launch("raw-pg", ["node", "fastify-pg-posts.js"], bare_dir, "bench_raw_pg"), "/posts")
             targets = [*bare.values(), raw]
             references = len(targets)
@@ -274,6 +308,24 @@ def main() -> int:
                 db = f"bench_{stack.replace('-', '_')}"
                 app = launch(stack, ["node", "dist/server.js"], project, db)
                 app_nocache = launch(f"{stack}-nocache", ["node", "dist/server.js"], nocache, f"{db}_nocache")
+                if stack in STACKS_GRAPHQL:
+                    post_id = graphql(app, "{ posts(first: 1) { nodes { id } } }")["posts"]["nodes"][0]["id"]
+                    auth = bench_user(app, f"{admin_url.rsplit('/', 1)[0]}/{db}", "graphql")
+
+                    def op(name: str, server: Server, key: str, token: str | None = None, **variables) -> Target:
+                        body = json.dumps({"query": GRAPHQL[key], "variables": variables})
+                        return Target(f"{stack} {name}", server, "/graphql", "POST", body, token)
+
+                    per_stack[stack] = {
+                        "health": Target(f"{stack} /health", app, "/health"),
+                        "posts_warm": op("posts (cache warm)", app, "posts"),
+                        "posts_db": op("posts (cache off)", app_nocache, "posts"),
+                        "post": op("post by id", app, "post", id=post_id),
+                        "write": op("write (auth)", app, "write", auth),
+                        "nested": op("users>posts>comments>author", app_nocache, "nested"),
+                    }
+                    targets.extend(per_stack[stack].values())
+                    continue
                 post_id = requests.get(f"{app.base_url}/api/posts?limit=1", timeout=10).json()["data"][0]["id"]
                 auth = bench_user(app, f"{admin_url.rsplit('/', 1)[0]}/{db}")
                 per_stack[stack] = {
@@ -307,7 +359,7 @@ def main() -> int:
             results["bare"] = {t.name: summary(t) for t in targets[:references]}
             for stack, named in per_stack.items():
                 base = bare[BARE_OF[stack]]
-                health, warm, db, post, write = (named[k] for k in ("health", "posts_warm", "posts_db", "post", "write"))
+                health, warm, db = (named[k] for k in ("health", "posts_warm", "posts_db"))
                 entry = results["stacks"].setdefault(stack, {})
                 entry.update({
                     "endpoints": {key: summary(t) for key, t in named.items()},

@@ -131,5 +131,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"{stack}-{variant}"))
         elif "api" in params:
             item.add_marker(pytest.mark.xdist_group(f"{params['api']}-full"))
+        elif "gql_api" in params:
+            item.add_marker(pytest.mark.xdist_group(f"{params['gql_api']}-full"))
         elif "full_stack" in params:
             item.add_marker(pytest.mark.xdist_group(f"{params['full_stack']}-full"))

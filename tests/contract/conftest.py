@@ -1,15 +1,18 @@
-"""The REST contract runs against every REST stack's generated project (full answers), over real HTTP."""
+"""The contracts run over real HTTP against each stack's generated project (full answers): the REST
+contract against every REST stack, the GraphQL contract against the GraphQL stack."""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
 import requests
 
-from tests.conftest import STACKS_REST
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST
 from tests.mail import MailSink
 from tests.projects import start_server
 
@@ -56,6 +59,77 @@ class Client:
             verified = self.follow(self.mail.wait_for(body["email"], "verify").link)
             assert verified.status_code == 200, verified.text
         return {**response.json(), "password": body["password"]}
+
+    def sql(self, statement: str, *params) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            connection.execute(statement, params)
+
+
+@pytest.fixture(scope="module", params=STACKS_GRAPHQL)
+def gql_api(request, get_project):
+    project = get_project(request.param, "full")
+    sink = MailSink().start()
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
+    sdl = re.search(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", (project.path / "src/graphql/schema.ts").read_text(), re.S).group(1)
+    yield GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], sdl)
+    assert server.stop() == 0
+    sink.stop()
+
+
+class GraphQLClient:
+    """The GraphQL contract's client: `gql` (a real GraphQL client library) over HTTP, checking every
+    operation against the generated schema before sending it, with the mailbox and database behind."""
+
+    def __init__(self, base_url: str, mail: MailSink, database_url: str, sdl: str):
+        self.base_url = base_url
+        self.url = f"{base_url}/graphql"
+        self.mail = mail
+        self.database_url = database_url
+        self.sdl = sdl
+        self.http = requests.Session()
+
+    def execute(self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None) -> dict:
+        """Runs one operation through gql; returns `{"data", "errors"}` (errors from the server, as sent)."""
+        from gql import Client, gql
+        from gql.transport.exceptions import TransportQueryError
+        from gql.transport.requests import RequestsHTTPTransport
+
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        transport = RequestsHTTPTransport(url=self.url, headers=headers, timeout=10, retries=0)
+        client = Client(transport=transport, schema=self.sdl)
+        try:
+            with client as session:
+                request = gql(query)
+                request.variable_values = variables or {}
+                return {"data": session.execute(request), "errors": None}
+        except TransportQueryError as error:
+            return {"data": error.data, "errors": error.errors}
+
+    def ok(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        result = self.execute(query, variables, token)
+        assert not result["errors"], result["errors"]
+        return result["data"]
+
+    def refused(self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None) -> dict:
+        """The extensions (and message) of the first error of an operation that must fail."""
+        result = self.execute(query, variables, token, headers)
+        assert result["errors"], f"expected an error, got {result['data']}"
+        return {**result["errors"][0].get("extensions", {}), "message": result["errors"][0]["message"]}
+
+    def register(self, verify: bool = True, **overrides) -> dict:
+        """A new account; with `verify`, the token of its verification mail goes to verifyEmail (so it may write)."""
+        body = {"email": f"g-{uuid.uuid4().hex}@example.com", "password": "Contract-pass1", "name": "Contract", **overrides}
+        data = self.ok(
+            "mutation ($input: RegisterInput!) { register(input: $input) { user { id name } tokens { accessToken refreshToken } } }",
+            {"input": body},
+        )["register"]
+        if verify:
+            link = self.mail.wait_for(body["email"], "verify").link
+            token = parse_qs(urlsplit(link).query)["token"][0]
+            self.ok("mutation ($token: String!) { verifyEmail(token: $token) { id } }", {"token": token})
+        return {**data, **body}
 
     def sql(self, statement: str, *params) -> None:
         with psycopg.connect(self.database_url, autocommit=True) as connection:

@@ -13,10 +13,11 @@ import pytest
 import requests
 
 from tests.browser import chromium_dom
-from tests.conftest import STACKS_REST, run
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST, run
 from tests.projects import start_server
 
-CASES = [(stack, variant) for stack in STACKS_REST for variant in ("full", "minimal")]
+CASES = [(stack, variant) for stack in STACKS_REST + STACKS_GRAPHQL for variant in ("full", "minimal")]
+REST_CASES = [case for case in CASES if case[0] in STACKS_REST]
 
 pytestmark = pytest.mark.slow
 
@@ -83,8 +84,17 @@ def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
         assert requests.get(f"{server.base_url}/health", timeout=5).json()["status"] == "ok"
         ready = requests.get(f"{server.base_url}/health/ready", timeout=5)
         assert ready.status_code == 200, ready.text
-        docs = requests.get(f"{server.base_url}/docs", timeout=5, allow_redirects=True)
-        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        if project.stack in STACKS_GRAPHQL:
+            answer = requests.post(f"{server.base_url}/graphql", json={"query": "{ posts(first: 1) { nodes { id } } }"}, timeout=5)
+            assert answer.json() == {"data": {"posts": {"nodes": []}}}
+            # Production: no sandbox page, no introspection.
+            page = requests.get(f"{server.base_url}/graphql", headers={"accept": "text/html"}, timeout=5)
+            assert "apollographql" not in page.text
+            schema = requests.post(f"{server.base_url}/graphql", json={"query": "{ __schema { types { name } } }"}, timeout=5)
+            assert schema.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        else:
+            docs = requests.get(f"{server.base_url}/docs", timeout=5, allow_redirects=True)
+            assert docs.status_code == 200 and "swagger" in docs.text.lower()
     finally:
         assert server.stop() == 0
 
@@ -94,8 +104,14 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
     server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
     host, port = server.base_url.removeprefix("http://").split(":")
     auth = (project.path / "src" / "core" / "auth").exists()
-    path = "/api/auth/register" if auth else "/api/users"
-    body = b'{"email": "not-an-email", "name": "In flight", "password": "x"}'
+    if project.stack in STACKS_GRAPHQL:
+        path, expected = "/graphql", b"HTTP/1.1 200"
+        mutation = 'register(input: {email: "not-an-email", name: "In flight", password: "x"}) { user { id } }' if auth else (
+            'createUser(input: {email: "not-an-email", name: "In flight"}) { id }')
+        body = json.dumps({"query": f"mutation {{ {mutation} }}"}).encode()
+    else:
+        path, expected = ("/api/auth/register" if auth else "/api/users"), b"HTTP/1.1 400"
+        body = b'{"email": "not-an-email", "name": "In flight", "password": "x"}'
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         sock.sendall(head.encode() + body[:12])  # the request has started: half its body is on the wire
@@ -107,7 +123,7 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
         response = b""
         while chunk := sock.recv(65536):
             response += chunk
-    assert response.startswith(b"HTTP/1.1 400"), response[:300]
+    assert response.startswith(expected), response[:300]
     assert b"validation_failed" in response
     assert server.stop() == 0
     with pytest.raises(requests.ConnectionError):
@@ -129,14 +145,19 @@ def test_headless_locust_run_passes_its_gates_and_writes_reports(project, tmp_pa
         names = {endpoint["name"] for endpoint in report["endpoints"]}
         # Every action of the simulated users, as the answers shape them.
         auth = (project.path / "src" / "core" / "auth").exists()
-        actions = {"GET list posts", "GET open post", "POST create post", "POST comment", "PUT like"}
-        actions |= {"POST register", "POST refresh"} if auth else {"POST create user"}
+        if project.stack in STACKS_GRAPHQL:  # every operation is a POST to /graphql
+            actions = {"POST list posts", "POST open post", "POST create post", "POST comment", "POST like"}
+            actions |= {"POST register", "POST refresh"} if auth else {"POST create user"}
+        else:
+            actions = {"GET list posts", "GET open post", "POST create post", "POST comment", "PUT like"}
+            actions |= {"POST register", "POST refresh"} if auth else {"POST create user"}
         assert actions <= names
         assert "<svg" in (tmp_path / "report.html").read_text()
     finally:
         server.stop()
 
 
+@pytest.mark.parametrize("project", REST_CASES, ids=[f"{s}-{v}" for s, v in REST_CASES], indirect=True)
 def test_swagger_ui_renders_in_a_browser(project):
     server = start_server(project)
     try:
