@@ -203,7 +203,8 @@ def time_copy(stack: str, workdir: Path, repeat: int) -> float:
     for n in range(repeat):
         dst = workdir / f"copy-{stack}-{n}"
         started = time.perf_counter()
-        run([str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD", "--data", f"stack={stack}", str(ROOT), str(dst)],
+        api = ["--data", "api_type=graphql"] if stack in STACKS_GRAPHQL else []
+        run([str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD", "--data", f"stack={stack}", *api, str(ROOT), str(dst)],
            workdir, dict(os.environ))
         timings.append(time.perf_counter() - started)
         shutil.rmtree(dst)

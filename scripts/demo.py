@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests import services  # noqa: E402
 from tests.mail import Mail, MailSink  # noqa: E402
-from tests.conftest import STACKS_REST, make_node_env, render  # noqa: E402
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST, make_node_env, render  # noqa: E402
 from tests.projects import Project, start_server  # noqa: E402
 
 
@@ -30,7 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", nargs="?", default="my-api")
     parser.add_argument("--check", action="store_true", help="exit after GET /health answers")
-    parser.add_argument("--stack", default="fastify-typescript", choices=STACKS_REST, help="REST stack to generate")
+    parser.add_argument("--stack", default="fastify-typescript", choices=STACKS_REST + STACKS_GRAPHQL, help="stack to generate")
     args = parser.parse_args()
     dst = Path(args.dir).resolve()
     if dst.exists() and any(dst.iterdir()):
@@ -48,11 +48,18 @@ def main() -> int:
         print(project.db("migrate").stdout.strip())
         project.npm("run", "build")
         sink = MailSink(keep=False, on_mail=show_mail).start()
-        server = start_server(project, LOG_LEVEL="info", SMTP_URL=sink.url)
+        graphql = args.stack in STACKS_GRAPHQL
+        # The GraphQL demo runs in development mode: its sandbox and introspection are off in production.
+        server = start_server(project, LOG_LEVEL="info", SMTP_URL=sink.url, **({"NODE_ENV": "development"} if graphql else {}))
         try:
             health = requests.get(f"{server.base_url}/health", timeout=5).text
             print(f"GET {server.base_url}/health -> {health}")
-            print(f"Swagger UI: {server.base_url}/docs")
+            if graphql:
+                answer = requests.post(f"{server.base_url}/graphql", json={"query": "{ posts(first: 5) { nodes { id title } } }"}, timeout=5)
+                print(f"POST {server.base_url}/graphql {{ posts {{ nodes {{ id title }} }} }} -> {answer.text}")
+                print(f"Apollo Sandbox (in a browser): {server.base_url}/graphql")
+            else:
+                print(f"Swagger UI: {server.base_url}/docs")
             if not args.check:
                 print("Serving; press Ctrl-C to stop.")
                 signal.pause()

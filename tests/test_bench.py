@@ -16,13 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_smoke_run_measures_every_target_and_writes_its_json(tmp_path):
     report = tmp_path / "stacks.json"
     result = subprocess.run(
-        [sys.executable, "bench/stacks.py", "--smoke", "--stacks", "fastify-typescript", "--json", str(report)],
+        [sys.executable, "bench/stacks.py", "--smoke", "--stacks", "fastify-typescript,apollo-graphql", "--json", str(report)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "health_over_bare" in result.stdout and "bare-fastify /health" in result.stdout
     data = json.loads(report.read_text())
-    assert set(data["bare"]) == {"bare-fastify /health", "bare-express /health", "raw-pg posts"}
+    assert set(data["bare"]) == {
+        "bare-fastify /health", "bare-express /health", "raw-pg posts", "bare-apollo-fastify { hello }", "bare-apollo-standalone { hello }",
+    }
+    graphql = data["stacks"]["apollo-graphql"]
+    assert set(graphql["endpoints"]) == {"health", "posts_warm", "posts_db", "post", "write", "nested"}
+    assert all(endpoint["rps"] > 0 for endpoint in graphql["endpoints"].values())
     stack = data["stacks"]["fastify-typescript"]
     assert set(stack["endpoints"]) == {"health", "posts_warm", "posts_db", "post", "write"}
     assert all(endpoint["rps"] > 0 for endpoint in stack["endpoints"].values())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import STACKS_REST, render
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST, render
 
 BIN = Path(sys.executable).parent
 
@@ -28,7 +28,7 @@ def check(cmd: list[str], cwd: Path) -> None:
     assert proc.returncode == 0, f"{' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}"
 
 
-@pytest.fixture(scope="module", params=STACKS_REST)
+@pytest.fixture(scope="module", params=STACKS_REST + STACKS_GRAPHQL)
 def project(request, tmp_path_factory) -> Path:
     return render(tmp_path_factory.mktemp(request.param), stack=request.param)
 

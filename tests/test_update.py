@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from copier import run_copy, run_update
 
-from tests.conftest import ROOT, STACKS_REST
+from tests.conftest import ROOT, STACKS_GRAPHQL, STACKS_REST
 from tests.projects import install_project
 
 pytestmark = pytest.mark.slow
@@ -176,13 +176,14 @@ def test_update_from_the_first_release_moves_the_routes_and_keeps_the_owners_edi
     install_and_test(project, "fastify-typescript", node_env, postgres_admin_url, redis_url)
 
 
-@pytest.mark.parametrize("stack", STACKS_REST)
+@pytest.mark.parametrize("stack", STACKS_REST + STACKS_GRAPHQL)
 def test_turning_every_optional_feature_on_through_an_update(stack, template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
-    project = generate(template_repo, tmp_path / "project", NEW_VERSION, stack=stack, minimal=True)
+    api = {"api_type": "graphql"} if stack in STACKS_GRAPHQL else {}
+    project = generate(template_repo, tmp_path / "project", NEW_VERSION, stack=stack, minimal=True, **api)
     assert not (project / "Dockerfile").exists()
     features = {"auth": True, "cache": True, "docker": True, "ci": True}
     run_update(str(project), data=features, defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
     assert_clean_merge(project)
-    fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack, minimal=True, **features)
+    fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack, minimal=True, **api, **features)
     assert differences(project, fresh) == []
     install_and_test(project, stack, node_env, postgres_admin_url, redis_url)
