@@ -102,6 +102,7 @@ export async function readiness(container: Container): Promise<{ ready: boolean;
   if (!down.some((name) => REQUIRED.has(name))) return { ready: true, body: { status: down.length === 0 ? 'ready' : 'degraded', checks } };
   return { ready: false, body: { ...problem(503, 'not_ready', `Not ready: ${down.join(' and ')} unavailable.`), checks } };
 }
+{%- if api_type == 'rest' %}
 
 type DocumentResponses = Record<string, { description?: string; content?: Record<string, unknown> }>;
 type DocumentPaths = Record<string, Record<string, { responses?: DocumentResponses } | unknown[]>>;
@@ -126,3 +127,4 @@ export function finishDocument<T extends object>(document: T): T {
   }
   return document;
 }
+{%- endif %}
