@@ -4,16 +4,18 @@ import { ok } from './helpers/factories';
 import { useApp } from './helpers/lifecycle';
 
 /** The relation the DataLoaders exist for: users, their posts, the posts' comments, the comments' authors. */
-const NESTED = `{
-  users(first: 50) {
-    nodes {
-      name
-      posts(first: 10) {
-        nodes { title commentCount comments(first: 10) { nodes { content author { name } } } }
+function nested(author: string): string {
+  return `{
+    users(first: 50) {
+      nodes {
+        name
+        posts(first: 10) {
+          nodes { title commentCount comments(first: 10) { nodes { content author { ${author} } } } }
+        }
       }
     }
-  }
-}`;
+  }`;
+}
 
 /** Seeds `users` users with `posts` posts each and `comments` comments on every post, by other users. */
 async function seed({ container }: TestApp, users: number, posts: number, comments: number): Promise<void> {
@@ -32,10 +34,13 @@ async function seed({ container }: TestApp, users: number, posts: number, commen
 }
 
 /** Runs the nested query and returns how many statements it sent to PostgreSQL, and what it read. */
-async function statementsFor(app: TestApp): Promise<{ statements: number; users: number; posts: number; comments: number }> {
+async function statementsFor(
+  app: TestApp,
+  author = 'name createdAt',
+): Promise<{ statements: number; users: number; posts: number; comments: number }> {
   const spy = jest.spyOn(Client.prototype, 'query');
   try {
-    const { users } = await ok(app.api, NESTED);
+    const { users } = await ok(app.api, nested(author));
     const posts = users.nodes.flatMap((user: { posts: { nodes: unknown[] } }) => user.posts.nodes);
     const comments = posts.flatMap((post: { comments: { nodes: Array<{ author: { name: string } }> } }) => post.comments.nodes);
     expect(comments.every((comment: { author: { name: string } }) => comment.author.name.startsWith('User '))).toBe(true);
@@ -63,11 +68,17 @@ describe('no N+1 queries: users { posts { comments { author } } }', () => {
     expect(large.statements).toBe(small.statements);
   });
 
+  it('reads an author from the comment row, with no query, when only its id and name are asked for', async () => {
+    await seed(app(), 10, 2, 3);
+    const light = await statementsFor(app(), 'id name');
+    expect(light).toMatchObject({ users: 10, posts: 20, comments: 60, statements: 3 });
+  });
+
   it('batches lookups across aliases and fragments of one request', async () => {
     await seed(app(), 5, 1, 1);
     const spy = jest.spyOn(Client.prototype, 'query');
     try {
-      const query = `fragment Author on Comment { author { name } }
+      const query = `fragment Author on Comment { author { name createdAt } }
         { a: users(first: 5) { nodes { posts { nodes { comments { nodes { ...Author } } } } } }
           b: users(first: 5) { nodes { posts { nodes { comments { nodes { ...Author } } } } } } }`;
       const data = await ok(app().api, query);

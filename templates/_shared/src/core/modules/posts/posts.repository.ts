@@ -80,11 +80,11 @@ export class PostsRepository {
     const rows = await this.db.$queryRaw<PostRow[]>`
       SELECT ${POST_COLUMNS}
         FROM unnest(${[...authorIds]}::uuid[]) AS a(author_id)
+        JOIN users u ON u.id = a.author_id
         CROSS JOIN LATERAL (
           SELECT * FROM posts q WHERE q.author_id = a.author_id AND ${visible} ${after}
            ORDER BY q.created_at DESC, q.id DESC LIMIT ${take}
         ) p
-        JOIN users u ON u.id = p.author_id
        ORDER BY p.created_at DESC, p.id DESC`;
     return rows.map(toPost);
   }
