@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import type { Container } from '../core/container';
-import type { AppError } from '../core/errors';
+import { AppError, NotFoundError, type Problem, PROBLEM_CONTENT_TYPE, toProblem } from '../core/errors';
 import { bodyErrors, logUrl, requestId, securityHeaders } from './common';
 
 /*
@@ -54,3 +62,30 @@ export const FASTIFY_BODY_ERRORS: Readonly<Record<string, () => AppError>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: bodyErrors.empty,
   FST_ERR_CTP_INVALID_JSON_BODY: bodyErrors.malformed,
 };
+
+/** Fastify's own client errors (an unreadable body, another 4xx) as the contract names them; undefined for anything else. */
+export function fastifyClientError(error: FastifyError): AppError | undefined {
+  const bodyError = FASTIFY_BODY_ERRORS[error.code];
+  if (bodyError) return bodyError();
+  if (error instanceof SyntaxError && error.statusCode === 400) return bodyErrors.malformed();
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError(error.statusCode, 'bad_request', error.message);
+  }
+  return undefined;
+}
+
+/** Answers with a problem+json body that names the request's URL and id. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .code(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problem, instance: request.url, requestId: String(request.id) });
+}
+
+/** A 404 problem for a route the app does not have; `hint` tells the caller where to go instead. */
+export function registerNotFound(app: FastifyInstance, hint = ''): void {
+  app.setNotFoundHandler((request, reply) => {
+    const detail = `No route ${request.method} ${request.url.split('?')[0]}${hint}.`;
+    return sendProblem(request, reply, toProblem(new NotFoundError(detail, 'route_not_found'), false));
+  });
+}

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { bodyErrors } from './common';
-import { FASTIFY_BODY_ERRORS } from './fastify';
-import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
+import { fastifyClientError, registerNotFound, sendProblem } from './fastify';
+import { fieldErrors, toProblem, ValidationError } from '../core/errors';
 
 /** Fastify's own errors, rephrased for the caller; anything else passes through. */
 function translate(error: FastifyError): unknown {
@@ -14,15 +13,7 @@ function translate(error: FastifyError): unknown {
     }));
     return new ValidationError(fieldErrors(issues, location), `The request ${location} has invalid fields; see \`errors\`.`);
   }
-  const bodyError = FASTIFY_BODY_ERRORS[error.code];
-  if (bodyError) return bodyError();
-  if (error instanceof SyntaxError && error.statusCode === 400) {
-    return bodyErrors.malformed();
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new AppError(error.statusCode, 'bad_request', error.message);
-  }
-  return error;
+  return fastifyClientError(error) ?? error;
 }
 
 /** One error handler: problem+json for every failure, 5xx masked outside development. */
@@ -30,17 +21,7 @@ export function registerErrorHandling(app: FastifyInstance, exposeInternals: boo
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(translate(error), exposeInternals);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply
-      .code(problem.status)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send({ ...problem, instance: request.url, requestId: String(request.id) });
+    return sendProblem(request, reply, problem);
   });
-
-  app.setNotFoundHandler((request, reply) => {
-    const problem = toProblem(new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`, 'route_not_found'), false);
-    return reply
-      .code(404)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send({ ...problem, instance: request.url, requestId: String(request.id) });
-  });
+  registerNotFound(app);
 }
