@@ -43,7 +43,6 @@ OWN_FILES = {
         "tests/posts.test.ts",
         "tests/auth.test.ts",
         "tests/accounts.test.ts",
-        "tests/helpers/factories.ts",
         "loadtest/locustfile.py",
     },
 }

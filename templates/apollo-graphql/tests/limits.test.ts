@@ -1,5 +1,5 @@
 import { startApp } from './helpers/app';
-import { graphql, refused } from './helpers/factories';
+import { graphql, refused } from './helpers/graphql';
 import { useApp } from './helpers/lifecycle';
 
 describe('GraphQL: what one request may ask', () => {

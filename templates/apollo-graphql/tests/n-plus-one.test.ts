@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { TestApp } from './helpers/app';
-import { ok } from './helpers/factories';
+import { ok } from './helpers/graphql';
 import { useApp } from './helpers/lifecycle';
 
 /** The relation the DataLoaders exist for: users, their posts, the posts' comments, the comments' authors. */

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from './app';
+{%- if api_type == 'graphql' %}
+import { CREATE_POST, ok{% if auth %}, REGISTER{% endif %} } from './graphql';
+{%- endif %}
 
 export function buildUser(overrides: Partial<{ email: string; name: string; password: string }> = {}) {
   return { email: `user-${randomUUID()}@example.com`, name: 'Ada Lovelace', password: 'Sup3r-secret', ...overrides };
@@ -22,7 +25,21 @@ export interface Member {
 /** A user who can write: registered and logged in{% if not auth %} (named by X-User-Id){% endif %}. */
 export async function signUp(api: Agent, overrides: Parameters<typeof buildUser>[0] = {}): Promise<Member> {
   const user = buildUser(overrides);
-{%- if auth %}
+{%- if api_type == 'graphql' and auth %}
+  const { register } = await ok(api, REGISTER, { input: user });
+  return {
+    id: register.user.id,
+    headers: { authorization: `Bearer ${register.tokens.accessToken}` },
+    refreshToken: register.tokens.refreshToken,
+    email: user.email,
+    password: user.password,
+  };
+{%- elif api_type == 'graphql' %}
+  const { createUser } = await ok(api, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+    input: { email: user.email, name: user.name },
+  });
+  return { id: createUser.id, headers: { 'x-user-id': createUser.id } };
+{%- elif auth %}
   const response = await api.post('{{ api_prefix }}/auth/register').send(user).expect(201);
   return {
     id: response.body.user.id,
@@ -38,6 +55,11 @@ export async function signUp(api: Agent, overrides: Parameters<typeof buildUser>
 }
 
 export async function createPost(api: Agent, member: Member, overrides: Parameters<typeof buildPost>[0] = {}) {
+{%- if api_type == 'graphql' %}
+  const { createPost } = await ok(api, CREATE_POST, { input: buildPost(overrides) }, member.headers);
+  return createPost as { id: string; title: string; published: boolean };
+{%- else %}
   const response = await api.post('{{ api_prefix }}/posts').set(member.headers).send(buildPost(overrides)).expect(201);
   return response.body as { id: string; title: string; published: boolean };
+{%- endif %}
 }
