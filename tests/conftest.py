@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,14 @@ def render(dst: Path, **answers) -> Path:
         data["api_type"] = "graphql"
     run_copy(str(template_snapshot()), str(dst), data=data, defaults=True, unsafe=True, quiet=True)
     return dst
+
+
+TYPE_DEFS = re.compile(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", re.S)
+
+
+def graphql_sdl(project: Path) -> str:
+    """The SDL of a generated GraphQL project, as its src/graphql/schema.ts holds it."""
+    return TYPE_DEFS.search((project / "src" / "graphql" / "schema.ts").read_text()).group(1)
 
 
 def make_node_env(bin_dir: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from copier.errors import CopierError
 
-from tests.conftest import FEATURES, STACKS_GRAPHQL, STACKS_REST, render
+from tests.conftest import FEATURES, STACKS_GRAPHQL, STACKS_REST, graphql_sdl, render
 
 STACKS = STACKS_REST + STACKS_GRAPHQL
 COMBOS = [dict(zip(FEATURES, values)) for values in itertools.product([True, False], repeat=len(FEATURES))]
@@ -42,7 +42,6 @@ UNRENDERED = re.compile(r"{{|}}|{%|%}|{#")
 OPERATION = re.compile(r"method: '(\w+)',\s+path: '([^']+)'")
 CONTROLLER = re.compile(r"@Controller\('?([^')]*)'?\)\s*\nexport class \w+ \{(.*?)\n\}", re.S)
 ROUTE = re.compile(r"@(Get|Post|Put|Patch|Delete)\('?([^')]*)'?\)")
-TYPE_DEFS = re.compile(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", re.S)
 
 
 def http_sources(project: Path) -> str:
@@ -66,7 +65,7 @@ def graphql_schema(project: Path):
     """The generated GraphQL schema, built with graphql-core (so it must be valid SDL)."""
     import graphql
 
-    return graphql.build_schema(TYPE_DEFS.search((project / "src" / "graphql" / "schema.ts").read_text()).group(1))
+    return graphql.build_schema(graphql_sdl(project))
 
 
 @pytest.fixture(scope="module")

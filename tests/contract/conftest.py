@@ -4,7 +4,6 @@ contract against every REST stack, the GraphQL contract against the GraphQL stac
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +11,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.conftest import STACKS_GRAPHQL, STACKS_REST
+from tests.conftest import STACKS_GRAPHQL, STACKS_REST, graphql_sdl
 from tests.mail import MailSink
 from tests.projects import start_server
 
@@ -29,14 +28,25 @@ def api(request, get_project):
     sink.stop()
 
 
-class Client:
-    """A thin HTTP client that speaks the contract's paths, with the mailbox and database behind the server."""
+class Contract:
+    """The API under test, with the mailbox and database behind its server."""
 
-    def __init__(self, base_url: str, mail: MailSink, database_url: str, jwt_secret: str):
+    def __init__(self, base_url: str, mail: MailSink, database_url: str):
         self.base_url = base_url
-        self.jwt_secret = jwt_secret
         self.mail = mail
         self.database_url = database_url
+
+    def sql(self, statement: str, *params) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            connection.execute(statement, params)
+
+
+class Client(Contract):
+    """A thin HTTP client that speaks the REST contract's paths."""
+
+    def __init__(self, base_url: str, mail: MailSink, database_url: str, jwt_secret: str):
+        super().__init__(base_url, mail, database_url)
+        self.jwt_secret = jwt_secret
         self.http = requests.Session()
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
@@ -60,9 +70,6 @@ class Client:
             assert verified.status_code == 200, verified.text
         return {**response.json(), "password": body["password"]}
 
-    def sql(self, statement: str, *params) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as connection:
-            connection.execute(statement, params)
 
 
 @pytest.fixture(scope="module", params=STACKS_GRAPHQL)
@@ -70,23 +77,19 @@ def gql_api(request, get_project):
     project = get_project(request.param, "full")
     sink = MailSink().start()
     server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
-    sdl = re.search(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", (project.path / "src/graphql/schema.ts").read_text(), re.S).group(1)
-    yield GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], sdl)
+    yield GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], graphql_sdl(project.path))
     assert server.stop() == 0
     sink.stop()
 
 
-class GraphQLClient:
+class GraphQLClient(Contract):
     """The GraphQL contract's client: `gql` (a real GraphQL client library) over HTTP, checking every
-    operation against the generated schema before sending it, with the mailbox and database behind."""
+    operation against the generated schema before sending it."""
 
     def __init__(self, base_url: str, mail: MailSink, database_url: str, sdl: str):
-        self.base_url = base_url
+        super().__init__(base_url, mail, database_url)
         self.url = f"{base_url}/graphql"
-        self.mail = mail
-        self.database_url = database_url
         self.sdl = sdl
-        self.http = requests.Session()
 
     def execute(self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None) -> dict:
         """Runs one operation through gql; returns `{"data", "errors"}` (errors from the server, as sent)."""
@@ -130,7 +133,3 @@ class GraphQLClient:
             token = parse_qs(urlsplit(link).query)["token"][0]
             self.ok("mutation ($token: String!) { verifyEmail(token: $token) { id } }", {"token": token})
         return {**data, **body}
-
-    def sql(self, statement: str, *params) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as connection:
-            connection.execute(statement, params)

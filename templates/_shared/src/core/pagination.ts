@@ -1,5 +1,9 @@
 import { BadRequestError } from './errors';
 
+/** How many items one page holds unless the caller asks (`limit`, or `first` in GraphQL), and at most. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
 /** Keyset cursor over (created_at DESC, id DESC): stable under inserts, O(1) per page. */
 export interface Cursor {
   createdAt: Date;

@@ -12,14 +12,12 @@ import {
   Kind,
   type SelectionSetNode,
 } from 'graphql';
+import { DEFAULT_PAGE_SIZE } from '../core/pagination';
 
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
 }
-
-/** The page size of a connection field that does not say: the schema's default for `first`. */
-const DEFAULT_PAGE = 20;
 
 interface Measure {
   depth: number;
@@ -77,10 +75,10 @@ export function measure(
 
 function pageSize(node: FieldNode, variables: Record<string, unknown>): number {
   const argument = node.arguments?.find((arg) => arg.name.value === 'first');
-  if (!argument) return DEFAULT_PAGE;
+  if (!argument) return DEFAULT_PAGE_SIZE;
   const { value } = argument;
   const given = value.kind === Kind.INT ? Number(value.value) : value.kind === Kind.VARIABLE ? variables[value.name.value] : undefined;
-  return typeof given === 'number' && Number.isFinite(given) ? Math.max(0, given) : DEFAULT_PAGE;
+  return typeof given === 'number' && Number.isFinite(given) ? Math.max(0, given) : DEFAULT_PAGE_SIZE;
 }
 
 /** Refuses, before anything runs, an operation deeper or costlier than the limits. */

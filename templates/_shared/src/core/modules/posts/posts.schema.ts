@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../pagination';
 import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
 
 export const PostSchema = z.object({
@@ -33,7 +34,7 @@ export const UpdatePostBody = z
 export type UpdatePostInput = z.infer<typeof UpdatePostBody>;
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(200).optional(),
 });
 
