@@ -86,7 +86,10 @@ def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
         assert ready.status_code == 200, ready.text
         if project.stack in STACKS_GRAPHQL:
             answer = requests.post(f"{server.base_url}/graphql", json={"query": "{ posts(first: 1) { nodes { id } } }"}, timeout=5)
-            assert answer.json() == {"data": {"posts": {"nodes": []}}}
+            # Other tests of this project may have written posts already: the shape is what is checked.
+            body = answer.json()
+            assert "errors" not in body, body
+            assert isinstance(body["data"]["posts"]["nodes"], list) and all(set(node) == {"id"} for node in body["data"]["posts"]["nodes"])
             # Production: no sandbox page, no introspection.
             page = requests.get(f"{server.base_url}/graphql", headers={"accept": "text/html"}, timeout=5)
             assert "apollographql" not in page.text
