@@ -103,7 +103,7 @@ class TestEveryCombination:
         if stack in STACKS_GRAPHQL:
             schema = graphql_schema(rendered[(stack, combo_id(combo))])
             mutations = set(schema.mutation_type.fields)
-            for name in ("register", "login", "refresh", "logout", "verifyEmail", "forgotPassword", "resetPassword"):
+            for name in ("register", "login", "refresh", "logout", "verifyEmail", "forgotPassword", "resetPassword", "setUserRole"):
                 assert (name in mutations) is combo["auth"], name
             assert ("createUser" in mutations) is not combo["auth"]
             assert ("me" in schema.query_type.fields) is combo["auth"]

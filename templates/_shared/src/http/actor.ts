@@ -1,5 +1,8 @@
 import type { Container } from '../core/container';
 import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
+{%- if auth %}
+import type { Role } from '../core/modules/users/users.schema';
+{%- endif %}
 
 /**
  * `public`: anyone. `optional`: anyone, and the actor is known when credentials are sent.
@@ -8,10 +11,11 @@ import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '
  */
 export type Access = 'public' | 'optional' | 'user'{% if auth %} | 'verified' | 'admin'{% endif %};
 
-/** Who is acting on a request: nobody (anonymous), or a user{% if auth %} and the session their token belongs to{% endif %}. */
+/** Who is acting on a request: nobody (anonymous), or a user{% if auth %}, their role and the session their token belongs to{% endif %}. */
 export interface Actor {
   userId?: string;
 {%- if auth %}
+  role?: Role;
   sessionId?: string;
 {%- endif %}
 }
@@ -45,7 +49,7 @@ export async function resolveActor(container: Container, headers: Headers, acces
   }
   const principal = await container.auth.authenticate(token);
   if (access !== 'optional') container.auth.authorize(principal, access);
-  return { userId: principal.userId, sessionId: principal.sessionId };
+  return { userId: principal.userId, role: principal.role, sessionId: principal.sessionId };
 }
 {%- else %}
 
