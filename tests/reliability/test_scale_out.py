@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from tests.projects import start_server
-from tests.reliability.conftest import register, wait_until
+from tests.reliability.conftest import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -15,34 +14,32 @@ pytestmark = pytest.mark.slow
 def pair(full_stack):
     one = start_server(full_stack.project, **full_stack.env, AUTH_RATE_LIMIT_MAX="4")
     two = start_server(full_stack.project, **full_stack.env, AUTH_RATE_LIMIT_MAX="4")
-    yield one.base_url, two.base_url
+    yield full_stack.client(one.base_url), full_stack.client(two.base_url)
     assert one.stop() == 0 and two.stop() == 0
 
 
 def test_a_session_ended_on_one_instance_is_refused_by_the_other(pair):
     one, two = pair
-    tokens = register(one)["tokens"]
-    auth = {"Authorization": f"Bearer {tokens['accessToken']}"}
-    assert requests.get(f"{two}/api/auth/me", headers=auth, timeout=10).status_code == 200
-    assert requests.post(f"{one}/api/auth/logout", headers=auth, timeout=10).status_code == 204
-    refused = requests.get(f"{two}/api/auth/me", headers=auth, timeout=10)
-    assert refused.status_code == 401 and refused.json()["code"] == "session_revoked"
-    again = requests.post(f"{two}/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}, timeout=10)
-    assert again.status_code == 401
+    tokens = one.register()
+    assert two.me(tokens["accessToken"]).status == 200
+    assert one.logout(tokens["accessToken"]).status in (200, 204)
+    refused = two.me(tokens["accessToken"])
+    assert (refused.status, refused.code) == (401, "session_revoked"), refused
+    assert two.refresh(tokens["refreshToken"]).status == 401
 
 
 def test_a_write_on_one_instance_is_not_hidden_by_the_others_cache(pair):
     one, two = pair
-    auth = {"Authorization": f"Bearer {register(one)['tokens']['accessToken']}"}
-    first = requests.get(f"{two}/api/posts", timeout=10).json()  # instance two caches the first page
-    assert requests.get(f"{two}/api/posts", timeout=10).json() == first
-    created = requests.post(f"{one}/api/posts", headers=auth, json={"title": "Fresh", "content": "from one"}, timeout=10).json()
-    assert requests.get(f"{two}/api/posts", timeout=10).json()["data"][0]["id"] == created["id"]
+    token = one.register()["accessToken"]
+    first = two.first_page()  # instance two caches the first page
+    assert two.first_page() == first
+    created = one.create_post(token, "Fresh").data
+    assert two.first_page()[0] == (created["id"], "Fresh")
 
-    edited = requests.patch(f"{two}/api/posts/{created['id']}", headers=auth, json={"title": "Edited on two"}, timeout=10)
-    assert edited.status_code == 200
-    assert requests.get(f"{one}/api/posts/{created['id']}", timeout=10).json()["title"] == "Edited on two"
-    assert requests.get(f"{one}/api/posts", timeout=10).json()["data"][0]["title"] == "Edited on two"
+    edited = two.edit_post(token, created["id"], "Edited on two")
+    assert edited.status == 200, edited
+    assert one.post_title(created["id"]) == "Edited on two"
+    assert one.first_page()[0] == (created["id"], "Edited on two")
 
 
 def test_the_rate_limit_is_counted_across_instances(pair, full_stack):
@@ -51,8 +48,7 @@ def test_the_rate_limit_is_counted_across_instances(pair, full_stack):
     # above registered users. Redis restarts empty; both instances reconnect by themselves.
     full_stack.redis.stop()
     full_stack.redis.start()
-    for base in pair:
-        wait_until(lambda base=base: requests.get(f"{base}/health/ready", timeout=10).json()["status"] == "ready", timeout=30)
-    wrong = {"email": "nobody@example.com", "password": "Wrong-pass9"}
-    codes = [requests.post(f"{base}/api/auth/login", json=wrong, timeout=10).status_code for base in (one, two, one, two, one, two)]
+    for api in pair:
+        wait_until(lambda api=api: api.ready().json()["status"] == "ready", timeout=30)
+    codes = [api.login("nobody@example.com", "Wrong-pass9").status for api in (one, two, one, two, one, two)]
     assert codes == [401, 401, 401, 401, 429, 429], codes
