@@ -97,9 +97,10 @@ def test_migrate_applies_pending_with_timings_and_status_exit_codes(tool):
 
 
 def test_new_writes_the_migration_and_its_rollback_after_the_existing_ones(tool):
+    stem = f"{max(int(p.name[:4]) for p in tool.migrations.glob('*.sql')) + 1:04d}_add_tags"
     out = ok(tool.run("new", "Add tags!")).stdout
-    assert "0003_add_tags.sql" in out and "0003_add_tags.rollback.sql" in out
-    assert (tool.migrations / "0003_add_tags.sql").exists() and (tool.migrations / "0003_add_tags.rollback.sql").exists()
+    assert f"{stem}.sql" in out and f"{stem}.rollback.sql" in out
+    assert (tool.migrations / f"{stem}.sql").exists() and (tool.migrations / f"{stem}.rollback.sql").exists()
     assert tool.run("new", "---").returncode == 2
 
 
@@ -225,8 +226,8 @@ def test_rollback_asks_for_confirmation_and_undoes_newest_first(tool):
     unconfirmed = tool.run("rollback")
     assert unconfirmed.returncode == 5 and "--yes" in unconfirmed.stderr
     assert "tags" in tool.tables()
-    done = ok(tool.run("rollback", "--steps", "3", "--yes"))
-    order = [done.stdout.index(m) for m in ("0009_tags", "0002_verification_reset_roles", "0001_initial_schema")]
+    done = ok(tool.run("rollback", "--steps", "4", "--yes"))
+    order = [done.stdout.index(m) for m in ("0009_tags", "0003_newest_first_indexes", "0002_verification_reset_roles", "0001_initial_schema")]
     assert order == sorted(order)
     assert tool.tables() & {"users", "tags"} == set()
     assert tool.run("status").returncode == 3
@@ -238,7 +239,7 @@ def test_two_concurrent_migrates_apply_each_migration_exactly_once(tool):
     outputs = [p.communicate(timeout=120) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
     counts = dict(tool.sql("SELECT migration_id, count(*) FROM _yoyo_log WHERE operation = 'apply' GROUP BY migration_id"))
-    assert counts == {"0001_initial_schema": 1, "0002_verification_reset_roles": 1, "0009_slow": 1}
+    assert counts == {"0001_initial_schema": 1, "0002_verification_reset_roles": 1, "0003_newest_first_indexes": 1, "0009_slow": 1}
     combined = "".join(out for out, _ in outputs)
     assert combined.count("applied  0009_slow") == 1
 
