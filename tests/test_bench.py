@@ -40,3 +40,14 @@ def test_bench_refuses_an_unknown_stack_with_the_choices():
     result = subprocess.run([sys.executable, "bench/stacks.py", "--stacks", "django"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "unknown stack(s) django" in result.stderr and "fastify-typescript" in result.stderr
+
+
+def test_index_bench_smoke_run_times_every_page_before_and_after_the_migration(tmp_path):
+    report = tmp_path / "indexes.json"
+    result = subprocess.run([sys.executable, "bench/indexes.py", "--scale", "0.01", "--repeat", "2", "--json", str(report)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "speed-up" in result.stdout
+    pages = json.loads(report.read_text())["pages"]
+    assert "REST: a post's comments, first page" in pages and "GraphQL: newest 5 posts of 10 authors" in pages
+    assert all(page["before_ms"] > 0 and page["after_ms"] > 0 for page in pages.values())
