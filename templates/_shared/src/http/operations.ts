@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Container } from '../core/container';
-import { {% if auth %}ForbiddenError, {% endif %}ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
+import { ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
 {%- if auth %}
 import {
   AcceptedSchema,
@@ -323,12 +323,7 @@ export function operations(container: Container): Operation[] {
       body: UpdateRoleBody,
       status: 200,
       responses: { 200: UserSchema, ...ownerErrors },
-      handle: async ({ params, body, actor }) => {
-        if (params.id === actorId(actor)) {
-          throw new ForbiddenError('Administrators cannot change their own role; ask another administrator.', 'own_role');
-        }
-        return users.setRole(params.id, body.role);
-      },
+      handle: ({ params, body, actor }) => users.setRole(actorId(actor), params.id, body.role),
     }),
 {%- else %}
 

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../errors';
+import { {% if auth %}ForbiddenError, {% endif %}NotFoundError } from '../../errors';
 {%- if auth or api_type == 'graphql' %}
 import { decodeCursor, toPage, type Page } from '../../pagination';
 {%- endif %}
@@ -39,7 +39,11 @@ export class UsersService {
 {%- endif %}
 {%- if auth %}
 
-  async setRole(id: string, role: Role): Promise<User> {
+  /** An administrator (`actingId`) changes another account's role; never their own, so one admin always remains. */
+  async setRole(actingId: string, id: string, role: Role): Promise<User> {
+    if (id === actingId) {
+      throw new ForbiddenError('Administrators cannot change their own role; ask another administrator.', 'own_role');
+    }
     const user = await this.users.setRole(id, role);
     if (!user) throw new NotFoundError(`No user has id ${id}.`, 'user_not_found');
     return user;
