@@ -1,6 +1,6 @@
 import { startApp, type TestApp } from './helpers/app';
 import { resetDatabase } from './helpers/db';
-import { buildPost, buildUser, signUp } from './helpers/factories';
+import { buildPost, buildUser, signUp, signUpAdmin } from './helpers/factories';
 import { useApp } from './helpers/lifecycle';
 import { Mailbox } from './helpers/mailbox';
 import { maskAddress } from '../src/core/mail/mailer';
@@ -214,15 +214,9 @@ describe('mail delivery', () => {
 describe('roles', () => {
   const app = useApp();
 
-  async function admin() {
-    const member = await signUp(app().api);
-    await app().container.db.user.update({ where: { id: member.id }, data: { role: 'admin' } });
-    return member;
-  }
-
   it('serves the admin route to admins only: 401 anonymous, 403 users', async () => {
     const user = await signUp(app().api);
-    const boss = await admin();
+    const boss = await signUpAdmin(app());
     await app().api.get(`${API}/admin/users`).expect(401);
     const refused = await app().api.get(`${API}/admin/users`).set(user.headers).expect(403);
     expect(refused.body.code).toBe('admin_only');
@@ -233,7 +227,7 @@ describe('roles', () => {
 
   it('lets an admin change another account’s role, effective on its next request, but not their own', async () => {
     const user = await signUp(app().api);
-    const boss = await admin();
+    const boss = await signUpAdmin(app());
     const promoted = await app().api.patch(`${API}/admin/users/${user.id}`).set(boss.headers).send({ role: 'admin' }).expect(200);
     expect(promoted.body.role).toBe('admin');
     await app().api.get(`${API}/admin/users`).set(user.headers).expect(200);

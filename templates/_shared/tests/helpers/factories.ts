@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from './app';
+import type { Agent{% if auth %}, TestApp{% endif %} } from './app';
 {%- if api_type == 'graphql' %}
 import { CREATE_POST, ok{% if auth %}, REGISTER{% endif %} } from './graphql';
 {%- endif %}
@@ -53,6 +53,16 @@ export async function signUp(api: Agent, overrides: Parameters<typeof buildUser>
   return { id: response.body.id, headers: { 'x-user-id': response.body.id } };
 {%- endif %}
 }
+
+{%- if auth %}
+
+/** A signed-up user given the admin role (there is no API for the first admin: it is set in the database). */
+export async function signUpAdmin(app: TestApp): Promise<Member> {
+  const member = await signUp(app.api);
+  await app.container.db.user.update({ where: { id: member.id }, data: { role: 'admin' } });
+  return member;
+}
+{%- endif %}
 
 export async function createPost(api: Agent, member: Member, overrides: Parameters<typeof buildPost>[0] = {}) {
 {%- if api_type == 'graphql' %}
