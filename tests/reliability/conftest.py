@@ -132,8 +132,6 @@ class RestClient(Client):
 
 
 class GraphQLClient(Client):
-    PAGE = "{ posts { nodes { id title } } }"
-
     def call(self, query: str, variables: dict | None = None, token: str | None = None, timeout: float = 10,
              session: requests.Session | None = None) -> Outcome:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -167,7 +165,7 @@ class GraphQLClient(Client):
         return self.call("query ($id: ID!) { post(id: $id) { title } }", {"id": post_id}).data["post"]["title"]
 
     def first_page(self, timeout=10):
-        return [(post["id"], post["title"]) for post in self.call(self.PAGE, timeout=timeout).data["posts"]["nodes"]]
+        return [(post["id"], post["title"]) for post in self.call("{ posts { nodes { id title } } }", timeout=timeout).data["posts"]["nodes"]]
 
     def login(self, email, password):
         return self.call("mutation ($input: LoginInput!) { login(input: $input) { accessToken } }",
