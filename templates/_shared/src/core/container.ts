@@ -44,6 +44,8 @@ export interface Container {
   readiness(): Promise<Record<string, DependencyState>>;
   /** Waits briefly for the connections that open in the background; never fails (the app starts degraded). */
   connect(): Promise<void>;
+  /** Waits for work that requests started and left running (mail links written to the database). */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,13 @@ export function createContainer(config: Config, logger: Logger): Container {
     },
 {%- else %}
     async connect() {},
+{%- endif %}
+{%- if auth %}
+    async settle() {
+      await auth.settle();
+    },
+{%- else %}
+    async settle() {},
 {%- endif %}
     async close() {
 {%- if auth %}
