@@ -16,6 +16,7 @@ import pytest
 from copier import run_copy
 
 from tests import services
+from tests.db_tool import Tool
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS_REST = ["express-typescript", "fastify-typescript", "nestjs"]
@@ -87,6 +88,18 @@ def node_env(tmp_path_factory) -> dict[str, str]:
 def postgres_admin_url() -> str:
     with services.postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def minimal_project(tmp_path_factory) -> Path:
+    """A minimal project, rendered once: the source of the `db` command the database tests run."""
+    return render(tmp_path_factory.mktemp("minimal") / "p", minimal=True)
+
+
+@pytest.fixture
+def tool(minimal_project, tmp_path, postgres_admin_url) -> Tool:
+    """The minimal project's `db` command in a folder of its own, with an empty database."""
+    return Tool.create(minimal_project, tmp_path / "project", postgres_admin_url)
 
 
 @pytest.fixture(scope="session")

@@ -3,83 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests import services
-from tests.conftest import render
+from tests.db_tool import ok
 
 pytestmark = pytest.mark.xdist_group("db-tool")
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    return render(tmp_path_factory.mktemp("db-tool") / "p", minimal=True)
-
-
-class Tool:
-    """A project folder with tools/db.py and migrations/, and its own empty database."""
-
-    def __init__(self, root: Path, url: str):
-        self.root, self.url = root, url
-        self.migrations = root / "migrations"
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env["DATABASE_URL"] = self.url
-        return env
-
-    def run(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "tools/db.py", *args],
-            cwd=self.root,
-            env=self.env(),
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    def spawn(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "tools/db.py", *args], cwd=self.root, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-
-    def write(self, stem: str, up: str, down: str | None = "") -> None:
-        (self.migrations / f"{stem}.sql").write_text(up)
-        if down is not None:
-            (self.migrations / f"{stem}.rollback.sql").write_text(down)
-
-    def sql(self, statement: str, params=None) -> list[tuple]:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            cursor = conn.execute(statement, params)
-            return cursor.fetchall() if cursor.description else []
-
-    def tables(self) -> set[str]:
-        return {row[0] for row in self.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-
-
-@pytest.fixture
-def tool(rendered, tmp_path, postgres_admin_url) -> Tool:
-    root = tmp_path / "project"
-    (root / "tools").mkdir(parents=True)
-    shutil.copy(rendered / "tools" / "db.py", root / "tools" / "db.py")
-    shutil.copytree(rendered / "migrations", root / "migrations")
-    return Tool(root, services.create_database(postgres_admin_url, f"db_{uuid.uuid4().hex[:12]}"))
-
-
-def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    return proc
 
 
 def test_migrate_applies_pending_with_timings_and_status_exit_codes(tool):

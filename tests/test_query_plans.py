@@ -6,19 +6,13 @@ size, with no sort of every row."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from bench.indexes import PAGES, seed
-from tests import services
-from tests.conftest import render
+from tests.db_tool import Tool, ok
 
 pytestmark = pytest.mark.xdist_group("db-tool")
 
@@ -32,14 +26,11 @@ def nodes(plan: dict):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory, postgres_admin_url) -> tuple[str, dict]:
-    project: Path = render(tmp_path_factory.mktemp("plans") / "p", minimal=True)
-    url = services.create_database(postgres_admin_url, f"plans_{uuid.uuid4().hex[:12]}")
-    migrate = subprocess.run([sys.executable, "tools/db.py", "migrate"], cwd=project, env={**os.environ, "DATABASE_URL": url},
-                             capture_output=True, text=True, timeout=120)
-    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-    with psycopg.connect(url, autocommit=True) as conn:
-        return url, seed(conn, SCALE)
+def seeded(tmp_path_factory, minimal_project, postgres_admin_url) -> tuple[str, dict]:
+    tool = Tool.create(minimal_project, tmp_path_factory.mktemp("plans") / "project", postgres_admin_url)
+    ok(tool.run("migrate"))
+    with psycopg.connect(tool.url, autocommit=True) as conn:
+        return tool.url, seed(conn, SCALE)
 
 
 @pytest.mark.parametrize("page", [page for page, (_, index) in PAGES.items() if index])
@@ -54,27 +45,22 @@ def test_newest_first_pages_are_read_from_an_index_in_order_not_sorted(seeded, p
     assert index in {node.get("Index Name") for node in found}, json.dumps(plan, indent=1)
 
 
-def test_indexes_built_concurrently_beforehand_are_taken_over_by_the_migration(tmp_path, postgres_admin_url):
+def test_indexes_built_concurrently_beforehand_are_taken_over_by_the_migration(tool, tmp_path):
     """The large-table route the migration's comment describes: build the indexes by hand with
     CONCURRENTLY (its quoted statements, as written), then migrate."""
-    project = render(tmp_path / "p", minimal=True)
-    url = services.create_database(postgres_admin_url, f"plans_{uuid.uuid4().hex[:12]}")
-    env = {**os.environ, "DATABASE_URL": url}
     later = tmp_path / "later"
     later.mkdir()
-    for path in project.glob("migrations/0003_newest_first_indexes*"):
+    for path in tool.migrations.glob("0003_newest_first_indexes*"):
         path.rename(later / path.name)
-    subprocess.run([sys.executable, "tools/db.py", "migrate"], cwd=project, env=env, check=True, capture_output=True)
+    ok(tool.run("migrate"))
     by_hand = re.findall(r"^--\s+(CREATE INDEX CONCURRENTLY .+;)$", (later / "0003_newest_first_indexes.sql").read_text(), re.MULTILINE)
     assert len(by_hand) == 2
-    with psycopg.connect(url, autocommit=True) as conn:  # CONCURRENTLY cannot run inside a transaction
-        for statement in by_hand:
-            conn.execute(statement)
+    for statement in by_hand:  # Tool.sql runs outside a transaction, as CONCURRENTLY must
+        tool.sql(statement)
     for path in later.iterdir():
-        path.rename(project / "migrations" / path.name)
-    migrated = subprocess.run([sys.executable, "tools/db.py", "migrate"], cwd=project, env=env, capture_output=True, text=True)
-    assert migrated.returncode == 0 and "applied  0003_newest_first_indexes" in migrated.stdout, migrated.stdout + migrated.stderr
-    with psycopg.connect(url) as conn:
-        indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('posts', 'comments')")}
+        path.rename(tool.migrations / path.name)
+    migrated = ok(tool.run("migrate"))
+    assert "applied  0003_newest_first_indexes" in migrated.stdout, migrated.stdout
+    indexes = {row[0] for row in tool.sql("SELECT indexname FROM pg_indexes WHERE tablename IN ('posts', 'comments')")}
     assert {"comments_post_id_created_at_id_idx", "posts_author_id_created_at_id_idx"} <= indexes
     assert not indexes & {"comments_post_id_idx", "posts_author_id_idx"}

@@ -71,7 +71,6 @@ class Client(Contract):
         return {**response.json(), "password": body["password"]}
 
 
-
 @pytest.fixture(scope="module", params=STACKS_GRAPHQL)
 def gql_api(request, get_project):
     project = get_project(request.param, "full")
