@@ -163,11 +163,10 @@ class TestEveryCombination:
             assert ("mailpit" in workflow["jobs"]["test"]["services"]) is combo["auth"]
 
 
-def test_minimal_turns_every_optional_feature_off(tmp_path):
-    project = render(tmp_path / "p", minimal=True)
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+def test_minimal_turns_every_optional_feature_off(minimal_project):
+    answers = yaml.safe_load((minimal_project / ".copier-answers.yml").read_text())
     assert {k: answers[k] for k in FEATURES} == dict.fromkeys(FEATURES, False)
-    assert not (project / "Dockerfile").exists()
+    assert not (minimal_project / "Dockerfile").exists()
 
 
 def test_defaults_turn_every_optional_feature_on(tmp_path):
