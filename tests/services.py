@@ -22,10 +22,39 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 
+def _ephemeral_range_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+# Ports handed out below the kernel's ephemeral range: the kernel never gives those to an outgoing
+# connection or a `bind(0)`, so a port stays free between `free_port()` and the server's start, and
+# while a fault test has its server stopped. The workers of one xdist run (children of one process)
+# start in blocks of their own; a port something else holds is skipped.
+_PORTS_FROM = 10_000
+_BLOCK = 1_000
+_blocks = max(1, (_ephemeral_range_start() - _PORTS_FROM) // _BLOCK)
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_run = os.getppid() if "PYTEST_XDIST_WORKER" in os.environ else os.getpid()
+_next_port = _PORTS_FROM + ((_run + _worker) % _blocks) * _BLOCK
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nothing listens on, below the ephemeral range (see above)."""
+    global _next_port
+    for _ in range(_BLOCK * _blocks):
+        port, _next_port = _next_port, _next_port + 1
+        if _next_port >= _PORTS_FROM + _BLOCK * _blocks:
+            _next_port = _PORTS_FROM
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
