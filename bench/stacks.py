@@ -230,8 +230,8 @@ def graphql(server: Server, query: str, variables: dict | None = None) -> dict:
     return body["data"]
 
 
-def bench_user(server: Server, database_url: str, api_type: str = "rest") -> str:
-    """A registered, verified user for the authenticated write; returns its Authorization header."""
+def bench_user(server: Server, database_url: str, api_type: str = "rest", role: str = "user") -> str:
+    """A registered, verified user (the authenticated write; as `admin`, the GraphQL `users` list); returns its Authorization header."""
     account = {"email": "bench-writer@example.com", "password": "Bench-pass-1", "name": "Bench writer"}
     if api_type == "graphql":
         token = graphql(server, "mutation ($input: RegisterInput!) { register(input: $input) { tokens { accessToken } } }",
@@ -245,7 +245,7 @@ def bench_user(server: Server, database_url: str, api_type: str = "rest") -> str
             response.raise_for_status()
             token = response.json()["tokens"]["accessToken"]
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("UPDATE users SET email_verified_at = now() WHERE email = %s", (account["email"],))
+        connection.execute("UPDATE users SET email_verified_at = now(), role = %s WHERE email = %s", (role, account["email"]))
     return f"Bearer {token}"
 
 
@@ -326,7 +326,8 @@ def main() -> int:
                         "posts_db": op("posts (cache off)", app_nocache, "posts"),
                         "post": op("post by id", app, "post", id=post_id),
                         "write": op("write (auth)", app, "write", auth),
-                        "nested": op("users>posts>comments>author (20 conns)", app_nocache, "nested"),
+                        "nested": op("users>posts>comments>author (20 conns)", app_nocache, "nested",
+                                     bench_user(app_nocache, f"{admin_url.rsplit('/', 1)[0]}/{db}_nocache", "graphql", "admin")),
                     }
                     targets.extend(per_stack[stack].values())
                     continue

@@ -64,7 +64,10 @@ describe('readiness when the database is unreachable', () => {
     const app = await startApp({ DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' });
     try {
 {%- if api_type == 'graphql' %}
-      const response = await app.api.post('/graphql').send({ query: '{ users { nodes { id } } }' }).expect(200);
+      const response = await app.api
+        .post('/graphql')
+        .send({ query: '{ post(id: "00000000-0000-4000-8000-000000000000") { id } }' })
+        .expect(200);
       expect(response.body.errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'dependency_unavailable' });
 {%- else %}
       const response = await app.api.get('{{ api_prefix }}/posts').expect(503);

@@ -23,6 +23,23 @@ describe('GraphQL: what one request may ask', () => {
     expect(small.errors).toBeUndefined();
   });
 
+  it('prices a page size left to a variable by its default as execution will run it, not by the usual page', async () => {
+    const defaulted = 'query ($n: Int = 100) { posts(first: $n) { nodes { comments(first: $n) { nodes { id } } } } }';
+    // 100 posts × (1 + 100 comments × 2 fields), as the default runs it; the usual page of 20 would say 841.
+    expect(await refused(app().api, defaulted, {})).toMatchObject({ reason: 'query_too_costly', cost: 20201, limit: 500 });
+    expect((await graphql(app().api, defaulted, { n: 2 })).errors).toBeUndefined();
+  });
+
+  it('refuses a fragment spread 2^30 times at once, without expanding it, while the server keeps answering', async () => {
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    const query = `query { ...F0 } ${fragments.join(' ')} fragment F${levels} on Query { __typename }`;
+    const started = performance.now();
+    const [error] = await Promise.all([refused(app().api, query), app().api.get('/health').expect(200)]);
+    expect(error).toMatchObject({ code: 'QUERY_TOO_COMPLEX', reason: 'query_too_large', limit: 500 });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('refuses a batch of operations in one request', async () => {
     const response = await app()
       .api.post('/graphql')

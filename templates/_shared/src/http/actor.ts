@@ -1,6 +1,7 @@
 import type { Container } from '../core/container';
 import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
 {%- if auth %}
+import type { Principal } from '../core/modules/auth/auth.service';
 import type { Role } from '../core/modules/users/users.schema';
 {%- endif %}
 
@@ -39,15 +40,21 @@ function bearer(headers: Headers): string | undefined {
 
 /**
  * Resolves the acting user from the bearer token and checks what the operation asks of them
- * (the core's `authorize`). A missing token is fine only where access is `optional`.
+ * (the core's `authorize`). A missing token is fine only where access is `optional`. A caller that
+ * checks several rules in one request passes its own `authenticate` to look the session up once.
  */
-export async function resolveActor(container: Container, headers: Headers, access: Exclude<Access, 'public'>): Promise<Actor> {
+export async function resolveActor(
+  container: Container,
+  headers: Headers,
+  access: Exclude<Access, 'public'>,
+  authenticate: (token: string) => Promise<Principal> = (token) => container.auth.authenticate(token),
+): Promise<Actor> {
   const token = bearer(headers);
   if (!token) {
     if (access !== 'optional') throw new UnauthorizedError();
     return {};
   }
-  const principal = await container.auth.authenticate(token);
+  const principal = await authenticate(token);
   if (access !== 'optional') container.auth.authorize(principal, access);
   return { userId: principal.userId, role: principal.role, sessionId: principal.sessionId };
 }
