@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests import services
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, render
 
 BIN = Path(sys.executable).parent
@@ -39,6 +43,47 @@ def test_dockerfile_passes_hadolint(project):
 
 def test_compose_file_matches_the_compose_schema(project):
     check([tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"], project)
+
+
+def test_compose_publishes_only_the_api_beyond_this_machine(project):
+    services = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert "api" in published and "postgres" in published
+    for name, ports in published.items():
+        if name != "api":
+            assert all(str(port).startswith("127.0.0.1:") for port in ports), f"{name} publishes {ports} on every interface"
+
+
+def test_compose_redis_has_bounded_memory_that_never_evicts_rate_limit_counters(project):
+    redis = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--maxmemory") + 1] == "256mb"
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
+def test_dockerfile_healthcheck_asks_the_port_the_server_listens_on(project, node_env):
+    """The HEALTHCHECK command itself, run by Node 24 against a server on another port than the default."""
+    dockerfile = (project / "Dockerfile").read_text().replace("\\\n", " ")
+    command = json.loads(re.search(r"^HEALTHCHECK .*? CMD (\[.*\])$", dockerfile, re.M).group(1))
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = str(server.server_address[1])
+        up = subprocess.run(command, env={**node_env, "PORT": port}, capture_output=True, timeout=30)
+        assert up.returncode == 0, up.stderr
+        elsewhere = subprocess.run(command, env={**node_env, "PORT": str(services.free_port())}, capture_output=True, timeout=30)
+        assert elsewhere.returncode == 1
+    finally:
+        server.shutdown()
 
 
 def test_workflow_matches_the_github_schema(project):
