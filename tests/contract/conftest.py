@@ -23,7 +23,7 @@ def api(request, get_project):
     # The generated defaults, except a rate limit the suite cannot hit: unverified users read but do not write.
     secret = os.urandom(48).hex()  # known to the suite, which forges tokens with it (test_attacks.py)
     server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
-    yield Client(server.base_url, sink, project.env["DATABASE_URL"], secret)
+    yield Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
     assert server.stop() == 0
     sink.stop()
 
@@ -44,9 +44,10 @@ class Contract:
 class Client(Contract):
     """A thin HTTP client that speaks the REST contract's paths."""
 
-    def __init__(self, base_url: str, mail: MailSink, database_url: str, jwt_secret: str):
+    def __init__(self, base_url: str, mail: MailSink, database_url: str, jwt_secret: str, redis_url: str):
         super().__init__(base_url, mail, database_url)
         self.jwt_secret = jwt_secret
+        self.redis_url = redis_url
         self.http = requests.Session()
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
@@ -66,7 +67,8 @@ class Client(Contract):
         response = self.call("POST", "/api/auth/register", json=body)
         assert response.status_code == 201, response.text
         if verify:
-            verified = self.follow(self.mail.wait_for(body["email"], "verify").link)
+            mail = self.mail.wait_for(body["email"], "verify")
+            verified = self.call("POST", "/api/auth/verify-email", json={"token": mail.token})
             assert verified.status_code == 200, verified.text
         return {**response.json(), "password": body["password"]}
 

@@ -1,6 +1,11 @@
 import { ConfigError, loadConfig } from './core/config';
 import { type Container, createContainer } from './core/container';
 import { createLogger } from './core/logger';
+{%- if auth %}
+
+/** How often ended sessions and spent mailed tokens are deleted (and once at boot). */
+const PRUNE_EVERY_MS = 3600 * 1000;
+{%- endif %}
 
 /*
  * What src/server.ts needs around the app, whatever the stack: a checked configuration, the
@@ -21,6 +26,11 @@ export async function bootContainer(): Promise<Container> {
   }
   const container = createContainer(config, createLogger(config));
   await container.connect();
+{%- if auth %}
+  const prune = () => container.auth.prune().catch((error: unknown) => container.logger.warn({ err: error }, 'pruning postponed'));
+  void prune();
+  setInterval(prune, PRUNE_EVERY_MS).unref();
+{%- endif %}
   return container;
 }
 

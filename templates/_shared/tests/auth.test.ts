@@ -88,10 +88,34 @@ describe('authentication', () => {
       await app().api.get(`${API}/auth/me`).set('authorization', `Bearer ${rotated.body.accessToken}`).expect(401);
     });
 
+    it('ends with its session: a session past its lifetime refreshes to nothing, and a new token never outlives it', async () => {
+      const member = await signUp(app().api);
+      await app().container.db.$executeRaw`UPDATE sessions SET expires_at = now() + interval '1 hour'`;
+      const rotated = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: member.refreshToken }).expect(200);
+      expect(rotated.body.refreshExpiresIn).toBe(3600);
+      await app().container.db.$executeRaw`UPDATE sessions SET expires_at = now() - interval '1 second'`;
+      const ended = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: rotated.body.refreshToken }).expect(401);
+      expect(ended.body.code).toBe('session_expired');
+    });
+
     it('refuses an unknown refresh token', async () => {
       const response = await app().api.post(`${API}/auth/refresh`).send({ refreshToken: 'made-up' }).expect(401);
       expect(response.body.code).toBe('invalid_refresh_token');
     });
+  });
+
+  it('prunes sessions and mailed tokens that ended more than a day ago, and nothing newer', async () => {
+    const ended = await signUp(app().api);
+    const current = await signUp(app().api);
+    await app().container.settle();
+    const { db } = app().container;
+    await db.$executeRaw`UPDATE sessions SET expires_at = now() - interval '25 hours' WHERE user_id = ${ended.id}::uuid`;
+    await db.$executeRaw`UPDATE user_tokens SET expires_at = now() - interval '25 hours' WHERE user_id = ${ended.id}::uuid`;
+    expect(await app().container.auth.prune()).toEqual({ sessions: 1, mailTokens: 1 });
+    expect(await db.session.count({ where: { userId: current.id } })).toBe(1);
+    expect(await db.refreshToken.count()).toBe(1);
+    expect(await db.userToken.count({ where: { userId: current.id } })).toBe(1);
+    await app().api.post(`${API}/auth/refresh`).send({ refreshToken: ended.refreshToken }).expect(401);
   });
 
   describe('POST /auth/logout', () => {

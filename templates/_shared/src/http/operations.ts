@@ -10,10 +10,10 @@ import {
   RegisterBody,
   RegisterResponse,
   ResetPasswordBody,
-  ResetTokenStatusSchema,
   TokenBody,
   TokenPairSchema,
   TokenQuery,
+  TokenStatusSchema,
 } from '../core/modules/auth/auth.schema';
 {%- endif %}
 import { CommentPageSchema, CommentSchema, CreateCommentBody } from '../core/modules/comments/comments.schema';
@@ -245,13 +245,13 @@ export function operations(container: Container): Operation[] {
       method: 'get',
       path: '/auth/verify-email',
       tags: ['auth'],
-      summary: 'The mailed verification link: verifies the email address',
+      summary: 'The mailed verification link: tells whether it still works, without using it (POST verifies)',
       access: 'public',
       rateLimited: true,
       query: TokenQuery,
       status: 200,
-      responses: { 200: UserSchema, 400: ProblemSchema, 429: ProblemSchema },
-      handle: ({ query }) => container.auth.verifyEmail(query.token),
+      responses: { 200: TokenStatusSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ query }) => container.auth.checkToken('verify_email', query.token),
     }),
     operation({
       method: 'post',
@@ -286,8 +286,8 @@ export function operations(container: Container): Operation[] {
       rateLimited: true,
       query: TokenQuery,
       status: 200,
-      responses: { 200: ResetTokenStatusSchema, 400: ProblemSchema, 429: ProblemSchema },
-      handle: ({ query }) => container.auth.checkResetToken(query.token),
+      responses: { 200: TokenStatusSchema, 400: ProblemSchema, 429: ProblemSchema },
+      handle: ({ query }) => container.auth.checkToken('reset_password', query.token),
     }),
     operation({
       method: 'post',

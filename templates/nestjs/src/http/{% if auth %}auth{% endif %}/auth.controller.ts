@@ -12,10 +12,10 @@ import {
   type RegisterInput,
   RegisterResponse,
   ResetPasswordBody,
-  ResetTokenStatusSchema,
   TokenBody,
   TokenPairSchema,
   TokenQuery,
+  TokenStatusSchema,
 } from '../../core/modules/auth/auth.schema';
 import { AuthService } from '../../core/modules/auth/auth.service';
 import { UsersService } from '../../core/modules/users/users.service';
@@ -100,12 +100,12 @@ export class AuthController {
   @Get('verify-email')
   @RateLimited()
   @Endpoint({
-    summary: 'The mailed verification link: verifies the email address',
+    summary: 'The mailed verification link: tells whether it still works, without using it (POST verifies)',
     status: 200,
-    responses: { 200: UserSchema, ...refused },
+    responses: { 200: TokenStatusSchema, ...refused },
   })
-  verifyLink(@Query({ schema: TokenQuery }) query: { token: string }) {
-    return this.auth.verifyEmail(query.token);
+  checkVerifyLink(@Query({ schema: TokenQuery }) query: { token: string }) {
+    return this.auth.checkToken('verify_email', query.token);
   }
 
   @Post('verify-email/resend')
@@ -135,10 +135,10 @@ export class AuthController {
   @Endpoint({
     summary: 'The mailed reset link: tells whether it still works, without using it',
     status: 200,
-    responses: { 200: ResetTokenStatusSchema, ...refused },
+    responses: { 200: TokenStatusSchema, ...refused },
   })
   checkReset(@Query({ schema: TokenQuery }) query: { token: string }) {
-    return this.auth.checkResetToken(query.token);
+    return this.auth.checkToken('reset_password', query.token);
   }
 
   @Post('reset-password')

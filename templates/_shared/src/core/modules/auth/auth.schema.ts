@@ -38,4 +38,5 @@ export const ResetPasswordBody = z.object({ token: Token, password: PasswordFiel
 export const AcceptedSchema = z.object({ status: z.literal('accepted'), detail: z.string() });
 export type Accepted = z.infer<typeof AcceptedSchema>;
 
-export const ResetTokenStatusSchema = z.object({ valid: z.literal(true), expiresAt: z.iso.datetime() });
+/** What opening a mailed link (GET) tells: the link still works, until when. Using it is a POST. */
+export const TokenStatusSchema = z.object({ valid: z.literal(true), expiresAt: z.iso.datetime() });

@@ -12,6 +12,8 @@ import type { SessionsRepository } from './sessions.repository';
 import type { TokenProblem, TokenPurpose, UserTokensRepository } from './user-tokens.repository';
 
 const INVALID_CREDENTIALS = 'The email or password is wrong.';
+/** How long an ended session or a spent mailed token is kept (so a replay is named as one) before pruning. */
+export const PRUNE_AFTER_MS = 24 * 3600 * 1000;
 // Where a refused caller gets a new link.
 {%- if api_type == 'graphql' %}
 const RESEND_AT = 'with the resendVerification mutation';
@@ -97,16 +99,23 @@ export class AuthService {
       await this.sessions.revoke(stored.sessionId);
       throw new UnauthorizedError('This refresh token was already used; the session is revoked. Log in again.', 'refresh_token_reused');
     }
+    if (stored.sessionExpiresAt.getTime() <= Date.now()) {
+      throw new UnauthorizedError(
+        `The session has reached its end (${this.settings.jwt.refreshTtl} s after logging in); log in again.`,
+        'session_expired',
+      );
+    }
     if (stored.expiresAt.getTime() <= Date.now()) {
       throw new UnauthorizedError('The refresh token has expired; log in again.', 'refresh_token_expired');
     }
     const next = newOpaqueToken();
-    const rotated = await this.sessions.rotate(stored.id, stored.sessionId, next.hash, this.refreshExpiry());
+    // A refreshed token lives as long as its session, never longer.
+    const rotated = await this.sessions.rotate(stored.id, stored.sessionId, next.hash, stored.sessionExpiresAt);
     if (!rotated) {
       await this.sessions.revoke(stored.sessionId);
       throw new UnauthorizedError('This refresh token was already used; the session is revoked. Log in again.', 'refresh_token_reused');
     }
-    return this.tokenPair({ userId: stored.userId, sessionId: stored.sessionId }, next.token);
+    return this.tokenPair({ userId: stored.userId, sessionId: stored.sessionId }, next.token, stored.sessionExpiresAt);
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -164,10 +173,13 @@ export class AuthService {
     return { status: 'accepted', detail: 'If the address belongs to an account, a password reset link is on its way.' };
   }
 
-  /** Tells a reset page whether its link still works, without using it. */
-  async checkResetToken(token: string): Promise<{ valid: true; expiresAt: string }> {
-    const found = await this.tokens.peek('reset_password', hashToken(token));
-    if ('problem' in found) throw tokenRefused(found.problem, FORGOT_AT);
+  /**
+   * Tells whether a mailed link still works, without using it: what opening the link (a GET,
+   * which mail scanners prefetch) may do. Verifying and resetting are POSTs.
+   */
+  async checkToken(purpose: TokenPurpose, token: string): Promise<{ valid: true; expiresAt: string }> {
+    const found = await this.tokens.peek(purpose, hashToken(token));
+    if ('problem' in found) throw tokenRefused(found.problem, purpose === 'verify_email' ? RESEND_AT : FORGOT_AT);
     return { valid: true, expiresAt: found.expiresAt.toISOString() };
   }
 
@@ -176,6 +188,18 @@ export class AuthService {
     const passwordHash = await hashPassword(password);
     const redeemed = await this.tokens.resetPassword(hashToken(token), passwordHash);
     if ('problem' in redeemed) throw tokenRefused(redeemed.problem, FORGOT_AT);
+  }
+
+  /**
+   * Deletes what can no longer be used: sessions (and their refresh tokens) and mailed tokens
+   * that ended more than `PRUNE_AFTER_MS` ago. Until then, a replayed or spent token is still
+   * refused with its precise reason. src/server.ts runs it at boot and every hour.
+   */
+  async prune(): Promise<{ sessions: number; mailTokens: number }> {
+    const before = new Date(Date.now() - PRUNE_AFTER_MS);
+    const pruned = { sessions: await this.sessions.prune(before), mailTokens: await this.tokens.prune(before) };
+    if (pruned.sessions + pruned.mailTokens > 0) this.logger.info(pruned, 'pruned ended sessions and mailed tokens');
+    return pruned;
   }
 
   /** Waits for mail work started by requests (at shutdown, and in tests). */
@@ -208,21 +232,18 @@ export class AuthService {
 
   private async startSession(userId: string): Promise<TokenPair> {
     const refresh = newOpaqueToken();
-    const sessionId = await this.sessions.create(userId, this.refreshExpiry(), refresh.hash);
-    return this.tokenPair({ userId, sessionId }, refresh.token);
+    const sessionEnd = new Date(Date.now() + this.settings.jwt.refreshTtl * 1000);
+    const sessionId = await this.sessions.create(userId, sessionEnd, refresh.hash);
+    return this.tokenPair({ userId, sessionId }, refresh.token, sessionEnd);
   }
 
-  private tokenPair(claims: AccessClaims, refreshToken: string): TokenPair {
+  private tokenPair(claims: AccessClaims, refreshToken: string, sessionEnd: Date): TokenPair {
     return {
       tokenType: 'Bearer',
       accessToken: this.accessTokens.sign(claims),
       expiresIn: this.settings.jwt.accessTtl,
       refreshToken,
-      refreshExpiresIn: this.settings.jwt.refreshTtl,
+      refreshExpiresIn: Math.max(0, Math.round((sessionEnd.getTime() - Date.now()) / 1000)),
     };
-  }
-
-  private refreshExpiry(): Date {
-    return new Date(Date.now() + this.settings.jwt.refreshTtl * 1000);
   }
 }

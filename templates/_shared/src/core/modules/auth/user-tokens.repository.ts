@@ -20,6 +20,12 @@ export class UserTokensRepository {
     ]);
   }
 
+  /** Deletes mailed tokens that expired before `expiredBefore`; returns how many. */
+  async prune(expiredBefore: Date): Promise<number> {
+    const { count } = await this.db.userToken.deleteMany({ where: { expiresAt: { lt: expiredBefore } } });
+    return count;
+  }
+
   /** When the user was last sent a token of this purpose (for the resend cooldown). */
   async lastIssuedAt(userId: string, purpose: TokenPurpose): Promise<Date | null> {
     const row = await this.db.userToken.findFirst({
