@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import statistics
+import subprocess
 import time
 
 import pytest
@@ -109,3 +110,40 @@ def test_text_the_database_cannot_store_is_refused_with_a_400_not_a_500(api):
     token = api.register()["tokens"]["accessToken"]
     body = assert_problem(api.call("POST", "/api/posts", token, json={"title": "nul \u0000 byte", "content": "c"}), 400, "validation_failed")
     assert [error["field"] for error in body["errors"]] == ["title"]
+
+
+def cursor_of(created_at: str, row_id: str = "5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93") -> str:
+    return b64(f"{created_at}|{row_id}".encode())
+
+
+@pytest.mark.parametrize("created_at", ["-200000-01-01T00:00:00.000Z", "+275760-09-13T00:00:00.000Z", "2026-02-30T00:00:00.000Z"])
+def test_a_cursor_with_a_time_postgresql_cannot_hold_is_a_400_not_a_500(api, created_at):
+    cursor = cursor_of(created_at)
+    post = api.call("POST", "/api/posts", api.register()["tokens"]["accessToken"], json={"title": "t", "content": "c"}).json()
+    for path in ("/api/posts", f"/api/posts/{post['id']}/comments"):
+        assert_problem(api.call("GET", path, params={"cursor": cursor}), 400)
+    # The control: the same shape with a time this API could have issued is read as a position.
+    assert api.call("GET", "/api/posts", params={"cursor": cursor_of("2026-01-01T00:00:00.000Z")}).status_code == 200
+
+
+def test_a_session_past_its_lifetime_does_not_refresh(api):
+    tokens = api.register()["tokens"]
+    # Logged in 7 days ago: the refresh token itself was rotated recently, the session has ended.
+    api.sql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = %s", claims_of(tokens["accessToken"])["sid"])
+    assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]}), 401, "session_expired")
+
+
+def test_cursors_a_client_makes_up_add_no_cache_entries(api):
+    token = api.register()["tokens"]["accessToken"]
+    for i in range(3):
+        api.call("POST", "/api/posts", token, json={"title": f"cached {i}", "content": "c"})
+
+    def cached_pages() -> int:
+        return int(subprocess.run(["redis-cli", "-u", api.redis_url, "HLEN", "cache:posts"], capture_output=True, text=True, check=True).stdout)
+
+    assert api.call("GET", "/api/posts", params={"limit": 1}).status_code == 200
+    before = cached_pages()
+    assert before >= 1  # the first page is cached
+    for day in range(1, 29):
+        assert api.call("GET", "/api/posts", params={"limit": 1, "cursor": cursor_of(f"2026-02-{day:02d}T00:00:00.000Z")}).status_code == 200
+    assert cached_pages() == before

@@ -158,7 +158,8 @@ def test_cursor_pagination_walks_every_post_once(api):
         if not cursor:
             break
     assert len(seen) == len(set(seen)) >= 7
-    assert_problem(api.call("GET", "/api/posts", params={"cursor": "garbage"}), 400, "invalid_cursor")
+    garbage = assert_problem(api.call("GET", "/api/posts", params={"cursor": "garbage"}), 400, "validation_failed")
+    assert [error["field"] for error in garbage["errors"]] == ["cursor"]
 
 
 def test_every_operation_on_an_unknown_id_answers_404(api):

@@ -20,6 +20,17 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual([]);
   });
 
+  it('runs as production unless development is asked for', () => {
+    const unset: Record<string, string> = { ...valid };
+    delete unset.NODE_ENV;
+    expect(loadConfig(unset)).toMatchObject({ env: 'production', isProduction: true });
+{%- if auth %}
+    expect(() => loadConfig({ ...unset, JWT_SECRET: 'change-me-to-a-long-random-secret-of-48-bytes' })).toThrow(
+      /JWT_SECRET is a placeholder/,
+    );
+{%- endif %}
+  });
+
   it('trusts no proxy by default, and a hop count or addresses when told', () => {
     expect(loadConfig(valid).trustProxy).toBe(false);
     expect(loadConfig({ ...valid, TRUST_PROXY: '2' }).trustProxy).toBe(2);

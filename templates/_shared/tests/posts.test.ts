@@ -80,8 +80,24 @@ describe('posts, comments and likes', () => {
       expect(response.body.data[0].title).toBe('fresh');
     });
 
+{%- if cache %}
+
+    it('caches the first page of each size only: a cursor adds no cache entry', async () => {
+      for (let i = 0; i < 3; i += 1) await createPost(app().api, alice);
+      const first = await app().api.get(`${API}/posts?limit=1`).expect(200);
+      await app().api.get(`${API}/posts?limit=1&cursor=${first.body.nextCursor}`).expect(200);
+      expect(await app().container.redis.hkeys('cache:posts')).toEqual(['1']);
+    });
+{%- endif %}
+
     it('refuses a cursor it did not issue and a limit out of range', async () => {
-      expect((await app().api.get(`${API}/posts?cursor=bogus`)).body.code).toBe('invalid_cursor');
+      const bogus = await app().api.get(`${API}/posts?cursor=bogus`).expect(400);
+      expect(bogus.body.errors[0].field).toBe('cursor');
+      // The shape of a cursor, with a time that PostgreSQL could not hold.
+      const outOfRange = Buffer.from('-200000-01-01T00:00:00.000Z|5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93').toString('base64url');
+      expect((await app().api.get(`${API}/posts?cursor=${outOfRange}`).expect(400)).body.code).toBe('validation_failed');
+      const notIssued = Buffer.from('2026-02-30T00:00:00.000Z|5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93').toString('base64url');
+      expect((await app().api.get(`${API}/posts?cursor=${notIssued}`).expect(400)).body.code).toBe('invalid_cursor');
       const response = await app().api.get(`${API}/posts?limit=1000`).expect(400);
       expect(response.body.errors[0].field).toBe('limit');
     });

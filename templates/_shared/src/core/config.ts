@@ -42,7 +42,8 @@ const trustedProxies = z
   });
 
 const envFields = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // Unset means production: placeholder secrets refused, internals masked{% if api_type == 'graphql' %}, no introspection{% endif %}. Development is asked for (.env.example does).
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default({{ port }}),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,6 +51,7 @@ const envFields = z.object({
     .string({ message: 'is required, e.g. postgresql://user:password@localhost:5432/app' })
     .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// URL'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
 {%- if cache %}
   REDIS_URL: z
     .string({ message: 'is required when the cache is on, e.g. redis://localhost:6379' })
@@ -89,6 +91,7 @@ const envFields = z.object({
   CORS_ORIGINS: origins.default([]),
   TRUST_PROXY: trustedProxies.default(false),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(102400),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
 {%- if api_type == 'graphql' %}
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
@@ -129,6 +132,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string;
   databasePoolMax: number;
+  /** PostgreSQL cancels a statement of the API that runs longer (0: never); the request gets a 503. */
+  databaseStatementTimeoutMs: number;
 {%- if cache %}
   redisUrl: string;
   cacheTtlSeconds: number;
@@ -144,6 +149,8 @@ export interface Config {
   corsOrigins: string[];
   trustProxy: false | number | string[];
   bodyLimit: number;
+  /** The longest a client may take to send a whole request, headers and body; then 408 and the connection closes. */
+  requestTimeoutMs: number;
   shutdownGraceMs: number;
 {%- if api_type == 'graphql' %}
   /** How deep a query may nest, and what it may cost (fields, times the page sizes they are asked for). */
@@ -177,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
 {%- if cache %}
     redisUrl: env.REDIS_URL,
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
@@ -205,6 +213,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
 {%- if api_type == 'graphql' %}
     graphqlLimits: { maxDepth: env.GRAPHQL_MAX_DEPTH, maxCost: env.GRAPHQL_MAX_COST },

@@ -81,6 +81,7 @@ export const ProblemSchema = z.object({
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 const UNAVAILABLE_CODES = new Set([
+  '57014', // query_canceled: the statement ran past DATABASE_STATEMENT_TIMEOUT_MS
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -11,15 +11,26 @@ export interface Cursor {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The timestamps this API writes into cursors (`Date#toISOString` of a row), and only those. */
+const ISSUED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Every cursor this API issues: base64url of a 24-character timestamp, `|` and a UUID. */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{82}$/;
 
 export function encodeCursor(row: { createdAt: string; id: string }): string {
   return Buffer.from(`${row.createdAt}|${row.id}`, 'utf8').toString('base64url');
 }
 
+/**
+ * The position a cursor names. Anything but a cursor this API issued is a 400: the timestamp must be
+ * one `toISOString` writes (years 0000–9999, which PostgreSQL stores; a date JavaScript accepts
+ * but PostgreSQL cannot, such as year -200000, would otherwise fail the query).
+ */
 export function decodeCursor(cursor: string): Cursor {
-  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(createdAt ?? '');
-  if (rest.length > 0 || !id || !UUID.test(id) || Number.isNaN(date.getTime())) {
+  const [createdAt = '', id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(createdAt);
+  const issued = ISSUED_TIME.test(createdAt) && !Number.isNaN(date.getTime()) && date.toISOString() === createdAt;
+  if (rest.length > 0 || !id || !UUID.test(id) || !issued) {
     throw new BadRequestError('The `cursor` is not one this API issued; pass the `nextCursor` of the previous page.', 'invalid_cursor');
   }
   return { createdAt: date, id };

@@ -71,6 +71,19 @@ export function logUrl(url: string): string {
 }
 
 /**
+ * The Node HTTP server's clocks: a client must send a whole request (headers within 10 s) within
+ * REQUEST_TIMEOUT_MS, or it gets a 408 and its connection closes, so a client that trickles its
+ * body cannot hold a socket. Timeouts are checked every second (Node's default is every 30 s).
+ */
+export function serverTimeouts(config: Pick<Container['config'], 'requestTimeoutMs'>) {
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(10000, config.requestTimeoutMs),
+    connectionsCheckingInterval: 1000,
+  };
+}
+
+/**
  * How long the server keeps serving after SIGTERM before it closes: a keep-alive connection that
  * looks idle may already carry a request not read yet, which closing it would lose.
  */

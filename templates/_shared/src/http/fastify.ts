@@ -1,16 +1,16 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   type FastifyBaseLogger,
   type FastifyError,
+  type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import type { Container } from '../core/container';
 import { AppError, NotFoundError, type Problem, PROBLEM_CONTENT_TYPE, toProblem } from '../core/errors';
-import { bodyErrors, logUrl, requestId, securityHeaders } from './common';
+import { bodyErrors, logUrl, requestId, securityHeaders, serverTimeouts } from './common';
 
 /*
  * What the stacks served by Fastify (Fastify itself, and NestJS on its Fastify platform) share:
@@ -18,9 +18,10 @@ import { bodyErrors, logUrl, requestId, securityHeaders } from './common';
  */
 
 /** The Fastify server options of the app. */
-export function fastifyOptions(container: Container): FastifyServerOptions {
+export function fastifyOptions(container: Container): FastifyHttpOptions<Server> {
   const { config } = container;
   const { trustProxy } = config;
+  const { requestTimeout, headersTimeout, connectionsCheckingInterval } = serverTimeouts(config);
   return {
     loggerInstance: container.logger as FastifyBaseLogger,
     // Fastify's two lines per request are replaced by one line in onResponse.
@@ -30,6 +31,8 @@ export function fastifyOptions(container: Container): FastifyServerOptions {
     // During shutdown, finish every request that reached us instead of answering 503.
     return503OnClosing: false,
     bodyLimit: config.bodyLimit,
+    requestTimeout,
+    http: { headersTimeout, connectionsCheckingInterval },
     genReqId: (request: IncomingMessage) => requestId(request.headers['x-request-id']),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../pagination';
+import { CURSOR_PATTERN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../pagination';
 import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
 
 export const PostSchema = z.object({
@@ -35,7 +35,7 @@ export type UpdatePostInput = z.infer<typeof UpdatePostBody>;
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: z.string().regex(CURSOR_PATTERN, 'must be the `nextCursor` of a previous page').optional(),
 });
 
 export const LikeStateSchema = z.object({ liked: z.boolean(), likes: z.number().int() });

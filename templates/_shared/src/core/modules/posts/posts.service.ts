@@ -15,26 +15,27 @@ export class PostsService {
   private readonly loading = new Map<string, Promise<Page<Post>>>();
 
   /**
-   * The hot read: served from the cache when warm, from PostgreSQL otherwise. With a cache,
-   * concurrent misses of one page share one query, so a cold or just-invalidated cache is
-   * not stampeded by every request in flight.
+   * The hot read. The first page (of each size) is served from the cache when warm, and
+   * concurrent misses of it share one query, so a cold or just-invalidated cache is not
+   * stampeded by every request in flight. Later pages come from PostgreSQL (an index range
+   * scan): any client can name any position with a cursor, and caching each one would let it
+   * fill Redis with entries nobody reads twice. So the cache holds at most MAX_PAGE_SIZE keys.
    */
   async list(limit: number, cursor?: string): Promise<Page<Post>> {
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    const key = `${limit}:${cursor ?? ''}`;
+    if (cursor || !this.cache.enabled) return this.page(limit, cursor ? decodeCursor(cursor) : undefined);
+    const key = String(limit);
     const cached = await this.cache.get<Page<Post>>(POSTS_CACHE, key);
     if (cached) return cached;
-    if (!this.cache.enabled) return this.page(limit, after);
     let loading = this.loading.get(key);
     if (!loading) {
-      loading = this.load(limit, after, key).finally(() => this.loading.delete(key));
+      loading = this.load(limit, key).finally(() => this.loading.delete(key));
       this.loading.set(key, loading);
     }
     return loading;
   }
 
-  private async load(limit: number, after: Cursor | undefined, key: string): Promise<Page<Post>> {
-    const page = await this.page(limit, after);
+  private async load(limit: number, key: string): Promise<Page<Post>> {
+    const page = await this.page(limit, undefined);
     await this.cache.set(POSTS_CACHE, key, page);
     return page;
   }
