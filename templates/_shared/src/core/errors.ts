@@ -100,16 +100,23 @@ const UNAVAILABLE_CODES = new Set([
   'P1017',
 ]);
 const UNAVAILABLE_MESSAGES =
-  /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed)/i;
+  /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed|canceling statement due to statement timeout)/i;
 
 /** True when an error means PostgreSQL (or another dependency) cannot be reached right now. */
 export function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
-  const err = error as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; kind?: unknown };
+  const err = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    originalCode?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
   if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true;
   if (typeof err.originalCode === 'string' && UNAVAILABLE_CODES.has(err.originalCode)) return true;
   if (typeof err.message === 'string' && UNAVAILABLE_MESSAGES.test(err.message)) return true;
-  return isUnavailable(err.cause, depth + 1);
+  // Prisma keeps the driver's error of a raw query in `meta.driverAdapterError`.
+  return isUnavailable(err.cause, depth + 1) || isUnavailable(err.meta?.driverAdapterError, depth + 1);
 }
 
 export function problem(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
