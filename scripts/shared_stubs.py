@@ -25,6 +25,7 @@ SPECIAL = {
     ".github/dependabot.yml": "{% if ci %}.github{% endif %}/dependabot.yml",
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
     "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
+    "tests/rate-limit.test.ts": "tests/{% if auth %}rate-limit.test.ts{% endif %}",
     "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,

@@ -44,7 +44,7 @@ def project(get_project):
 
 @pytest.fixture(scope="module")
 def server(project):
-    running = start_server(project, AUTH_RATE_LIMIT_MAX="1000000", UNVERIFIED_USER_ACCESS="full")
+    running = start_server(project, AUTH_RATE_LIMIT_MAX="1000000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000000", UNVERIFIED_USER_ACCESS="full")
     yield running
     running.stop()
 

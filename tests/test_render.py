@@ -31,11 +31,13 @@ OPTIONAL_FILES = {
         "tests/auth.test.ts",
         "tests/accounts.test.ts",
         "tests/helpers/mailbox.ts",
+        "src/core/auth/rate-limit.ts",
+        "tests/rate-limit.test.ts",
     ],
     "docker": ["Dockerfile", "docker-compose.yml", ".dockerignore"],
     "ci": [".github/workflows/ci.yml", ".github/dependabot.yml"],
 }
-OPTIONAL_FILES_OF_STACK = {"apollo-graphql": {"auth": ["src/graphql/rate-limit.ts"]}}
+OPTIONAL_FILES_OF_STACK = {"nestjs": {"auth": ["src/http/nest/rate-limit.guard.ts"]}}
 # The GraphQL stack tests verification and reset in its auth tests.
 NOT_IN_STACK = {"apollo-graphql": ("tests/accounts.test.ts",)}
 UNRENDERED = re.compile(r"{{|}}|{%|%}|{#")
@@ -140,9 +142,8 @@ class TestEveryCombination:
         assert ("jsonwebtoken" in package["dependencies"]) is combo["auth"]
         assert ("nodemailer" in package["dependencies"]) is combo["auth"]
         assert ("smtp-server" in package["devDependencies"]) is combo["auth"]
-        if stack == "express-typescript":
-            assert ("express-rate-limit" in package["dependencies"]) is combo["auth"]
-            assert ("rate-limit-redis" in package["dependencies"]) is (combo["auth"] and combo["cache"])
+        # Credential limits are the core's in every stack (src/core/auth/rate-limit.ts), not a framework plugin.
+        assert not {"express-rate-limit", "rate-limit-redis", "@fastify/rate-limit", "@nestjs/throttler"} & package["dependencies"].keys()
         for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
             yaml.safe_load(path.read_text())
         for path in project.rglob("*.json"):

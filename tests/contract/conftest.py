@@ -22,7 +22,7 @@ def api(request, get_project):
     sink = MailSink().start()
     # The generated defaults, except a rate limit the suite cannot hit: unverified users read but do not write.
     secret = os.urandom(48).hex()  # known to the suite, which forges tokens with it (test_attacks.py)
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
     yield Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
     assert server.stop() == 0
     sink.stop()
@@ -77,7 +77,7 @@ class Client(Contract):
 def gql_api(request, get_project):
     project = get_project(request.param, "full")
     sink = MailSink().start()
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
     yield GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], graphql_sdl(project.path))
     assert server.stop() == 0
     sink.stop()

@@ -104,7 +104,7 @@ def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
 
 def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
     # Rate-limit counters live in the Redis the other suites share: keep the limit out of the way.
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000")
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000", AUTH_ACCOUNT_RATE_LIMIT_MAX="100000")
     host, port = server.base_url.removeprefix("http://").split(":")
     auth = (project.path / "src" / "core" / "auth").exists()
     if project.stack in STACKS_GRAPHQL:
@@ -134,7 +134,7 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):
 
 
 def test_headless_locust_run_passes_its_gates_and_writes_reports(project, tmp_path):
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000", UNVERIFIED_USER_ACCESS="full")
+    server = start_server(project, AUTH_RATE_LIMIT_MAX="100000", AUTH_ACCOUNT_RATE_LIMIT_MAX="100000", UNVERIFIED_USER_ACCESS="full")
     try:
         result = run(
             ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,

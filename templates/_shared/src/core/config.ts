@@ -68,6 +68,8 @@ const envFields = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(604800),
   AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  AUTH_ACCOUNT_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
+  AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   UNVERIFIED_USER_ACCESS: z
     .enum(['read', 'none', 'full'], { message: "must be 'read' (log in and read, not write), 'none' (no login) or 'full'" })
     .default('{{ unverified_access }}'),
@@ -140,7 +142,9 @@ export interface Config {
 {%- endif %}
 {%- if auth %}
   jwt: { secret: string; issuer: string; audience: string; accessTtl: number; refreshTtl: number };
+  /** Credential operations: per client address, and per account whatever the address (then doubling waits). */
   authRateLimit: { max: number; windowSeconds: number };
+  accountRateLimit: { max: number; windowSeconds: number };
   /** What a user whose email is not verified yet may do. */
   unverifiedAccess: 'read' | 'none' | 'full';
   tokenTtl: { verifyEmail: number; resetPassword: number };
@@ -198,6 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTtl: env.REFRESH_TOKEN_TTL_SECONDS,
     },
     authRateLimit: { max: env.AUTH_RATE_LIMIT_MAX, windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+    accountRateLimit: { max: env.AUTH_ACCOUNT_RATE_LIMIT_MAX, windowSeconds: env.AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS },
     unverifiedAccess: env.UNVERIFIED_USER_ACCESS,
     tokenTtl: { verifyEmail: env.EMAIL_VERIFICATION_TTL_SECONDS, resetPassword: env.PASSWORD_RESET_TTL_SECONDS },
     mail: {

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { createDb, pingDb, type Db } from './db';
 import type { Logger } from './logger';
 {%- if auth %}
+import { {% if cache %}RedisCounter{% else %}MemoryCounter{% endif %}, RateLimiter } from './auth/rate-limit';
 import { Mailer } from './mail/mailer';
 {%- endif %}
 import { createMetrics, type Metrics } from './metrics';
@@ -40,6 +41,8 @@ export interface Container {
 {%- if auth %}
   auth: AuthService;
   mailer: Mailer;
+  /** The limits on credential operations, per client and per account ({% if cache %}counted in Redis, in this process while it is away{% else %}counted in this process{% endif %}). */
+  limiter: RateLimiter;
 {%- endif %}
   readiness(): Promise<Record<string, DependencyState>>;
   /** Waits briefly for the connections that open in the background; never fails (the app starts degraded). */
@@ -76,11 +79,21 @@ export function createContainer(config: Config, logger: Logger): Container {
   const posts = new PostsService(new PostsRepository(db), cache);
 {%- if auth %}
   const mailer = new Mailer(config.mail, logger);
+  const counter = {% if cache %}new RedisCounter(redis, '{{ project_slug }}:ratelimit:', logger){% else %}new MemoryCounter(){% endif %};
+  const limiter = new RateLimiter(
+    counter,
+    {
+      client: { max: config.authRateLimit.max, windowMs: config.authRateLimit.windowSeconds * 1000 },
+      account: { max: config.accountRateLimit.max, windowMs: config.accountRateLimit.windowSeconds * 1000 },
+    },
+    logger,
+  );
   const auth = new AuthService(
     usersRepository,
     new SessionsRepository(db),
     new UserTokensRepository(db),
     mailer,
+    limiter,
     {
       appName: {{ project_name | ts_string }},
       jwt: config.jwt,
@@ -100,12 +113,13 @@ export function createContainer(config: Config, logger: Logger): Container {
     redis,
 {%- endif %}
     metrics: createMetrics(),
-    users: new UsersService(usersRepository),
+    users: new UsersService(usersRepository{% if auth %}, logger{% endif %}),
     posts,
     comments: new CommentsService(new CommentsRepository(db), posts, cache),
 {%- if auth %}
     auth,
     mailer,
+    limiter,
 {%- endif %}
     async readiness() {
       return {

@@ -1,5 +1,6 @@
 import type { Container } from '../core/container';
 import { {% if not auth %}BadRequestError, {% endif %}UnauthorizedError } from '../core/errors';
+import { currentRequest } from '../core/request-context';
 {%- if auth %}
 import type { Principal } from '../core/modules/auth/auth.service';
 import type { Role } from '../core/modules/users/users.schema';
@@ -55,6 +56,8 @@ export async function resolveActor(
     return {};
   }
   const principal = await authenticate(token);
+  const request = currentRequest();
+  if (request) Object.assign(request, { userId: principal.userId, sessionId: principal.sessionId });
   if (access !== 'optional') container.auth.authorize(principal, access);
   return { userId: principal.userId, role: principal.role, sessionId: principal.sessionId };
 }
@@ -75,6 +78,8 @@ export async function resolveActor(container: Container, headers: Headers, acces
   if (!UUID.test(id) || !(await container.users.exists(id))) {
     throw new BadRequestError('`X-User-Id` does not name an existing user; create one with POST {{ api_prefix }}/users.', 'unknown_actor');
   }
+  const request = currentRequest();
+  if (request) request.userId = id;
   return { userId: id };
 }
 {%- endif %}

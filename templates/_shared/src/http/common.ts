@@ -71,6 +71,24 @@ export function logUrl(url: string): string {
 }
 
 /**
+ * A check for each request, in production with TRUST_PROXY=false: the first request that arrives
+ * with `X-Forwarded-For` (or `Forwarded`) logs a warning, once. Behind a proxy that setting makes
+ * every client one address (the proxy's): one shared rate limit, and logs that name the proxy.
+ */
+export function proxyHint(container: Pick<Container, 'config' | 'logger'>): (headers: Record<string, unknown>) => void {
+  const { config, logger } = container;
+  let warned = !config.isProduction || config.trustProxy !== false;
+  return (headers) => {
+    if (warned || (headers['x-forwarded-for'] === undefined && headers.forwarded === undefined)) return;
+    warned = true;
+    logger.warn(
+      "requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY=false: every client counts as the proxy's address, " +
+        'so they share one rate limit. Set TRUST_PROXY to the number of proxies in front of the API (e.g. 1), or their addresses.',
+    );
+  };
+}
+
+/**
  * The Node HTTP server's clocks: a client must send a whole request (headers within 10 s) within
  * REQUEST_TIMEOUT_MS, or it gets a 408 and its connection closes, so a client that trickles its
  * body cannot hold a socket. Timeouts are checked every second (Node's default is every 30 s).

@@ -10,7 +10,8 @@ import {
 } from 'fastify';
 import type { Container } from '../core/container';
 import { AppError, NotFoundError, type Problem, PROBLEM_CONTENT_TYPE, toProblem } from '../core/errors';
-import { bodyErrors, logUrl, requestId, securityHeaders, serverTimeouts } from './common';
+import { type RequestContext, runInRequest } from '../core/request-context';
+import { bodyErrors, logUrl, proxyHint, requestId, securityHeaders, serverTimeouts } from './common';
 
 /*
  * What the stacks served by Fastify (Fastify itself, and NestJS on its Fastify platform) share:
@@ -37,9 +38,23 @@ export function fastifyOptions(container: Container): FastifyHttpOptions<Server>
   };
 }
 
-/** Security headers and the request id on every response; one access-log line and one histogram sample per request. */
+/** Each request's context (id, client address, user once known), for the code it runs and its access line. */
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+/**
+ * The request's context around everything it runs; security headers and the request id on every
+ * response; one access-log line (with the user, when there is one) and one histogram sample per request.
+ */
 export function registerRequestHooks(app: FastifyInstance, container: Container): void {
+  const proxied = proxyHint(container);
+  // Callback style: the rest of the request runs inside `run`, so its context reaches every await.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const context: RequestContext = { requestId: String(request.id), clientIp: request.ip };
+    contexts.set(request, context);
+    runInRequest(context, done);
+  });
   app.addHook('onRequest', async (request, reply) => {
+    proxied(request.headers);
     reply.headers(securityHeaders(request.url));
     reply.header('x-request-id', request.id);
   });
@@ -48,6 +63,7 @@ export function registerRequestHooks(app: FastifyInstance, container: Container)
     container.metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
       {
+        userId: contexts.get(request)?.userId,
         method: request.method,
         url: logUrl(request.url),
         statusCode: reply.statusCode,

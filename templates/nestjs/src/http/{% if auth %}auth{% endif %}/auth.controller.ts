@@ -1,6 +1,5 @@
 import { applyDecorators, Body, Controller, Get, Inject, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { ProblemSchema } from '../../core/errors';
 import {
   AcceptedSchema,
@@ -22,9 +21,10 @@ import { UsersService } from '../../core/modules/users/users.service';
 import { UserSchema } from '../../core/modules/users/users.schema';
 import { type Actor, actorId } from '../actor';
 import { CurrentActor, Endpoint, NoContent } from '../nest/endpoint';
+import { RateLimitGuard } from '../nest/rate-limit.guard';
 
 /** Credential endpoints: the stricter per-client limit (AUTH_RATE_LIMIT_MAX per AUTH_RATE_LIMIT_WINDOW_SECONDS). */
-const RateLimited = () => applyDecorators(UseGuards(ThrottlerGuard));
+const RateLimited = () => applyDecorators(UseGuards(RateLimitGuard));
 const refused = { 400: ProblemSchema, 429: ProblemSchema };
 
 @ApiTags('auth')

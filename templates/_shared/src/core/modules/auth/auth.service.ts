@@ -1,10 +1,12 @@
 import { hashPassword, verifyPassword } from '../../auth/passwords';
+import type { RateLimiter } from '../../auth/rate-limit';
 import { AccessTokens, hashToken, newOpaqueToken, type AccessClaims } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../errors';
 import type { Logger } from '../../logger';
-import type { Mailer } from '../../mail/mailer';
+import { type Mailer, maskAddress } from '../../mail/mailer';
 import { passwordResetMail, verificationMail } from '../../mail/templates';
+import { securityEvent } from '../../request-context';
 import type { UsersRepository } from '../users/users.repository';
 import type { Role, User } from '../users/users.schema';
 import type { Accepted, LoginInput, RegisterInput, TokenPair } from './auth.schema';
@@ -60,6 +62,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly tokens: UserTokensRepository,
     private readonly mailer: Mailer,
+    private readonly limiter: RateLimiter,
     private readonly settings: AuthSettings,
     private readonly logger: Logger,
   ) {
@@ -77,9 +80,18 @@ export class AuthService {
 
   /** The same answer, after the same work, whether the email is unknown or the password wrong. */
   async login(input: LoginInput): Promise<TokenPair> {
-    const credentials = await this.users.findCredentials(input.email.toLowerCase());
+    const email = input.email.toLowerCase();
+    await this.limiter.account('login', email);
+    const credentials = await this.users.findCredentials(email);
     const valid = await verifyPassword(credentials?.passwordHash, input.password);
-    if (!credentials || !valid) throw new UnauthorizedError(INVALID_CREDENTIALS, 'invalid_credentials');
+    if (!credentials || !valid) {
+      securityEvent(this.logger, 'login_failed', {
+        email: maskAddress(email),
+        userId: credentials?.id,
+        knownAccount: Boolean(credentials),
+      });
+      throw new UnauthorizedError(INVALID_CREDENTIALS, 'invalid_credentials');
+    }
     if (!credentials.emailVerified && this.settings.unverifiedAccess === 'none') {
       throw new ForbiddenError(
         `Verify your email address before logging in: open the link we mailed you, or ask for a new one ${RESEND_AT}.`,
@@ -95,9 +107,9 @@ export class AuthService {
     if (!stored || stored.sessionRevokedAt) {
       throw new UnauthorizedError('The refresh token is invalid or revoked; log in again.', 'invalid_refresh_token');
     }
+    await this.limiter.account('refresh', stored.sessionId);
     if (stored.usedAt) {
-      await this.sessions.revoke(stored.sessionId);
-      throw new UnauthorizedError('This refresh token was already used; the session is revoked. Log in again.', 'refresh_token_reused');
+      await this.revokeReplayed(stored);
     }
     if (stored.sessionExpiresAt.getTime() <= Date.now()) {
       throw new UnauthorizedError(
@@ -112,10 +124,16 @@ export class AuthService {
     // A refreshed token lives as long as its session, never longer.
     const rotated = await this.sessions.rotate(stored.id, stored.sessionId, next.hash, stored.sessionExpiresAt);
     if (!rotated) {
-      await this.sessions.revoke(stored.sessionId);
-      throw new UnauthorizedError('This refresh token was already used; the session is revoked. Log in again.', 'refresh_token_reused');
+      await this.revokeReplayed(stored);
     }
     return this.tokenPair({ userId: stored.userId, sessionId: stored.sessionId }, next.token, stored.sessionExpiresAt);
+  }
+
+  /** A spent refresh token presented again: whoever holds it, the session is no longer safe. */
+  private async revokeReplayed(stored: { userId: string; sessionId: string }): Promise<never> {
+    await this.sessions.revoke(stored.sessionId);
+    securityEvent(this.logger, 'refresh_token_reused', { userId: stored.userId, sessionId: stored.sessionId });
+    throw new UnauthorizedError('This refresh token was already used; the session is revoked. Log in again.', 'refresh_token_reused');
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -153,7 +171,8 @@ export class AuthService {
   }
 
   /** Mails a new verification link. The answer is the same for unknown, verified and unverified addresses. */
-  resendVerification(email: string): Accepted {
+  async resendVerification(email: string): Promise<Accepted> {
+    await this.limiter.account('resend-verification', email.toLowerCase());
     this.later('verification mail', async () => {
       const user = await this.users.findByEmail(email.toLowerCase());
       if (user && !user.emailVerified) await this.mailToken(user, 'verify_email');
@@ -165,7 +184,8 @@ export class AuthService {
    * Mails a password reset link. Answers at once, before looking the address up, so
    * known and unknown addresses get the same answer in the same time.
    */
-  requestPasswordReset(email: string): Accepted {
+  async requestPasswordReset(email: string): Promise<Accepted> {
+    await this.limiter.account('forgot-password', email.toLowerCase());
     this.later('password reset mail', async () => {
       const user = await this.users.findByEmail(email.toLowerCase());
       if (user) await this.mailToken(user, 'reset_password');
@@ -188,6 +208,7 @@ export class AuthService {
     const passwordHash = await hashPassword(password);
     const redeemed = await this.tokens.resetPassword(hashToken(token), passwordHash);
     if ('problem' in redeemed) throw tokenRefused(redeemed.problem, FORGOT_AT);
+    securityEvent(this.logger, 'password_reset', { userId: redeemed.userId, sessionsEnded: 'all' });
   }
 
   /**

@@ -2,11 +2,22 @@ import { {% if auth %}ForbiddenError, {% endif %}NotFoundError } from '../../err
 {%- if auth or api_type == 'graphql' %}
 import { decodeCursor, toPage, type Page } from '../../pagination';
 {%- endif %}
+{%- if auth %}
+import type { Logger } from '../../logger';
+import { securityEvent } from '../../request-context';
+{%- endif %}
 import type { UsersRepository } from './users.repository';
 import type { CreateUserInput, {% if auth %}Role, {% endif %}User } from './users.schema';
 
 export class UsersService {
+{%- if auth %}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly logger: Logger,
+  ) {}
+{%- else %}
   constructor(private readonly users: UsersRepository) {}
+{%- endif %}
 
   async getById(id: string): Promise<User> {
     const user = await this.users.findById(id);
@@ -46,6 +57,7 @@ export class UsersService {
     }
     const user = await this.users.setRole(id, role);
     if (!user) throw new NotFoundError(`No user has id ${id}.`, 'user_not_found');
+    securityEvent(this.logger, 'role_changed', { userId: actingId, targetUserId: id, role });
     return user;
   }
 {%- endif %}
