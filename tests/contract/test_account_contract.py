@@ -122,3 +122,25 @@ def test_admin_routes_are_for_the_admin_role_only(api):
     assert changed.status_code == 200 and changed.json()["role"] == "admin"
     assert api.call("GET", "/api/admin/users", user_token).status_code == 200
     assert_problem(api.call("PATCH", f"/api/admin/users/{admin['user']['id']}", admin_token, json={"role": "user"}), 403, "own_role")
+
+
+def test_passwords_go_by_length_not_composition_and_never_a_common_one(api):
+    common = api.call("POST", "/api/auth/register", json={"email": "common@example.com", "password": "Password1", "name": "C"})
+    assert [error["field"] for error in assert_problem(common, 400, "validation_failed")["errors"]] == ["password"]
+    assert api.register(password="correct horse battery staple")["user"]["emailVerified"] is True
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_every_other_session(api):
+    account = api.register()
+    email, password, token = account["user"]["email"], account["password"], account["tokens"]["accessToken"]
+    other = api.call("POST", "/api/auth/login", json={"email": email, "password": password}).json()
+    wrong = api.call("POST", "/api/auth/change-password", token, json={"currentPassword": "Not-it-at-all-1", "newPassword": "a new passphrase"})
+    assert [error["field"] for error in assert_problem(wrong, 400, "validation_failed")["errors"]] == ["currentPassword"]
+    assert api.call("POST", "/api/auth/change-password", json={"currentPassword": password, "newPassword": "a new passphrase"}).status_code == 401
+    changed = api.call("POST", "/api/auth/change-password", token, json={"currentPassword": password, "newPassword": "a new passphrase"})
+    assert changed.status_code == 204, changed.text
+    assert api.call("GET", "/api/auth/me", token).status_code == 200  # the session that asked goes on
+    assert_problem(api.call("GET", "/api/auth/me", other["accessToken"]), 401, "session_revoked")
+    assert_problem(api.call("POST", "/api/auth/refresh", json={"refreshToken": other["refreshToken"]}), 401)
+    assert_problem(api.call("POST", "/api/auth/login", json={"email": email, "password": password}), 401, "invalid_credentials")
+    assert api.call("POST", "/api/auth/login", json={"email": email, "password": "a new passphrase"}).status_code == 200

@@ -36,7 +36,7 @@ STATUS_ELSEWHERE = {
 SUCCESS_ELSEWHERE = {
     ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"), ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/verify-email"), ("GET", "/api/auth/verify-email"),
-    ("GET", "/api/auth/reset-password"), ("POST", "/api/auth/reset-password"),
+    ("GET", "/api/auth/reset-password"), ("POST", "/api/auth/reset-password"), ("POST", "/api/auth/change-password"),
 }
 
 

@@ -171,3 +171,15 @@ def test_a_cursor_with_a_time_postgresql_cannot_hold_is_refused_as_bad_input(gql
     forged = base64.urlsafe_b64encode(b"-200000-01-01T00:00:00.000Z|5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93").rstrip(b"=").decode()
     refused = gql_api.refused(POSTS, {"after": forged})
     assert (refused["code"], refused["reason"]) == ("BAD_USER_INPUT", "invalid_cursor")
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_every_other_session(gql_api):
+    account = gql_api.register()
+    login = "mutation ($input: LoginInput!) { login(input: $input) { accessToken } }"
+    other = gql_api.ok(login, {"input": {"email": account["email"], "password": account["password"]}})["login"]["accessToken"]
+    change = "mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }"
+    common = gql_api.refused(change, {"c": account["password"], "n": "Password1"}, token=account["tokens"]["accessToken"])
+    assert common["code"] == "BAD_USER_INPUT" and [f["field"] for f in common["fields"]] == ["newPassword"]
+    assert gql_api.ok(change, {"c": account["password"], "n": "a new passphrase"}, token=account["tokens"]["accessToken"])["changePassword"]
+    assert gql_api.ok("{ me { id } }", token=account["tokens"]["accessToken"])["me"]["id"] == account["user"]["id"]
+    assert gql_api.refused("{ me { id } }", token=other)["reason"] == "session_revoked"

@@ -118,6 +118,42 @@ describe('authentication', () => {
     await app().api.post(`${API}/auth/refresh`).send({ refreshToken: ended.refreshToken }).expect(401);
   });
 
+  describe('passwords', () => {
+    it('take length, not composition, and never one of the most common passwords', async () => {
+      const common = await app()
+        .api.post(`${API}/auth/register`)
+        .send(buildUser({ password: 'Password1' }))
+        .expect(400);
+      expect(common.body.errors).toEqual([{ field: 'password', message: expect.stringContaining('most common passwords') }]);
+      // Letters and spaces only: long enough, and not on the list.
+      await app()
+        .api.post(`${API}/auth/register`)
+        .send(buildUser({ password: 'correct horse battery staple' }))
+        .expect(201);
+    });
+
+    it('change with the current one; every other session ends, the one that asked goes on', async () => {
+      const member = await signUp(app().api);
+      const other = await app().api.post(`${API}/auth/login`).send({ email: member.email, password: member.password }).expect(200);
+      const wrong = await app()
+        .api.post(`${API}/auth/change-password`)
+        .set(member.headers)
+        .send({ currentPassword: 'Not-the-password-1', newPassword: 'a brand new passphrase' })
+        .expect(400);
+      expect(wrong.body.errors).toEqual([{ field: 'currentPassword', message: 'is not the current password' }]);
+      await app()
+        .api.post(`${API}/auth/change-password`)
+        .set(member.headers)
+        .send({ currentPassword: member.password, newPassword: 'a brand new passphrase' })
+        .expect(204);
+      await app().api.get(`${API}/auth/me`).set(member.headers).expect(200);
+      const ended = await app().api.get(`${API}/auth/me`).set('authorization', `Bearer ${other.body.accessToken}`).expect(401);
+      expect(ended.body.code).toBe('session_revoked');
+      await app().api.post(`${API}/auth/login`).send({ email: member.email, password: member.password }).expect(401);
+      await app().api.post(`${API}/auth/login`).send({ email: member.email, password: 'a brand new passphrase' }).expect(200);
+    });
+  });
+
   describe('POST /auth/logout', () => {
     it('ends the session: the access and refresh tokens stop working at once', async () => {
       const member = await signUp(app().api);

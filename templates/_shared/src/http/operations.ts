@@ -4,6 +4,7 @@ import { ProblemSchema, PROBLEM_CONTENT_TYPE } from '../core/errors';
 {%- if auth %}
 import {
   AcceptedSchema,
+  ChangePasswordBody,
   EmailBody,
   LoginBody,
   RefreshBody,
@@ -217,6 +218,21 @@ export function operations(container: Container): Operation[] {
       handle: async ({ actor }) => {
         actorId(actor);
         await container.auth.logout(actor.sessionId as string);
+      },
+    }),
+    operation({
+      method: 'post',
+      path: '/auth/change-password',
+      tags: ['auth'],
+      summary: 'Change the password, proving the current one; every other session ends',
+      access: 'user',
+      rateLimited: true,
+      body: ChangePasswordBody,
+      status: 204,
+      responses: { 204: NoContent, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+      handle: async ({ actor, body }) => {
+        const principal = { userId: actorId(actor), sessionId: actor.sessionId as string };
+        await container.auth.changePassword(principal, body.currentPassword, body.newPassword);
       },
     }),
     operation({

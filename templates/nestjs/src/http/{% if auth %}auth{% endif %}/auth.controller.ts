@@ -3,6 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { ProblemSchema } from '../../core/errors';
 import {
   AcceptedSchema,
+  ChangePasswordBody,
+  type ChangePasswordInput,
   EmailBody,
   LoginBody,
   type LoginInput,
@@ -78,6 +80,19 @@ export class AuthController {
   async logout(@CurrentActor() actor: Actor): Promise<void> {
     actorId(actor);
     await this.auth.logout(actor.sessionId as string);
+  }
+
+  @Post('change-password')
+  @RateLimited()
+  @Endpoint({
+    summary: 'Change the password, proving the current one; every other session ends',
+    access: 'user',
+    status: 204,
+    responses: { 204: NoContent, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+  })
+  async changePassword(@CurrentActor() actor: Actor, @Body({ schema: ChangePasswordBody }) body: ChangePasswordInput): Promise<void> {
+    const principal = { userId: actorId(actor), sessionId: actor.sessionId as string };
+    await this.auth.changePassword(principal, body.currentPassword, body.newPassword);
   }
 
   @Get('me')

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/passwords';
 import { EmailField, NameField, UserSchema } from '../users/users.schema';
 
+/** A new password: long enough and not a common one; no composition rules (see auth/passwords.ts). */
 export const PasswordField = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(128, 'must be at most 128 characters')
-  .regex(/[A-Za-z]/, 'must contain a letter')
-  .regex(/[0-9]/, 'must contain a digit');
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .refine((password) => !isCommonPassword(password), {
+    message: 'is one of the most common passwords, which attackers try first; choose another (a few unrelated words make a good one)',
+  });
 
 export const RegisterBody = z.object({ email: EmailField, password: PasswordField, name: NameField });
 export type RegisterInput = z.infer<typeof RegisterBody>;
@@ -34,6 +37,12 @@ const Token = z.string().min(1, 'must not be empty').max(200, 'must be at most 2
 export const TokenBody = z.object({ token: Token });
 export const TokenQuery = z.object({ token: Token });
 export const ResetPasswordBody = z.object({ token: Token, password: PasswordField });
+
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'must not be empty').max(PASSWORD_MAX_LENGTH),
+  newPassword: PasswordField,
+});
+export type ChangePasswordInput = z.infer<typeof ChangePasswordBody>;
 
 export const AcceptedSchema = z.object({ status: z.literal('accepted'), detail: z.string() });
 export type Accepted = z.infer<typeof AcceptedSchema>;

@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords';
 import type { RateLimiter } from '../../auth/rate-limit';
 import { AccessTokens, hashToken, newOpaqueToken, type AccessClaims } from '../../auth/tokens';
 import type { Config } from '../../config';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../errors';
+import { BadRequestError, ForbiddenError, UnauthorizedError, ValidationError } from '../../errors';
 import type { Logger } from '../../logger';
 import { type Mailer, maskAddress } from '../../mail/mailer';
 import { passwordResetMail, verificationMail } from '../../mail/templates';
@@ -221,6 +221,20 @@ export class AuthService {
     const pruned = { sessions: await this.sessions.prune(before), mailTokens: await this.tokens.prune(before) };
     if (pruned.sessions + pruned.mailTokens > 0) this.logger.info(pruned, 'pruned ended sessions and mailed tokens');
     return pruned;
+  }
+
+  /**
+   * Changes the password of a logged-in user who proves to know the current one. Every other
+   * session of the account ends (a thief's among them); the session that asked goes on.
+   */
+  async changePassword(principal: { userId: string; sessionId: string }, currentPassword: string, newPassword: string): Promise<void> {
+    await this.limiter.account('change-password', principal.userId);
+    const storedHash = await this.users.findPasswordHash(principal.userId);
+    if (!(await verifyPassword(storedHash, currentPassword))) {
+      throw new ValidationError([{ field: 'currentPassword', message: 'is not the current password' }], 'The current password is wrong.');
+    }
+    await this.users.changePassword(principal.userId, await hashPassword(newPassword), principal.sessionId);
+    securityEvent(this.logger, 'password_changed', { userId: principal.userId, sessionId: principal.sessionId, otherSessionsEnded: true });
   }
 
   /** Waits for mail work started by requests (at shutdown, and in tests). */

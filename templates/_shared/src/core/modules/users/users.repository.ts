@@ -86,6 +86,21 @@ export class UsersRepository {
     return row ? { id: row.id, passwordHash: row.passwordHash, emailVerified: row.emailVerifiedAt !== null } : null;
   }
 
+  /** The password hash of an account by id (to check the current password before changing it). */
+  async findPasswordHash(id: string): Promise<string | null> {
+    const row = await this.db.user.findUnique({ where: { id }, select: { passwordHash: true } });
+    return row?.passwordHash ?? null;
+  }
+
+  /** Sets a new password hash and ends every session of the account but `keepSessionId`, atomically. */
+  async changePassword(id: string, passwordHash: string, keepSessionId: string): Promise<void> {
+    const now = new Date();
+    await this.db.$transaction([
+      this.db.user.update({ where: { id }, data: { passwordHash } }),
+      this.db.session.updateMany({ where: { userId: id, revokedAt: null, id: { not: keepSessionId } }, data: { revokedAt: now } }),
+    ]);
+  }
+
   async setRole(id: string, role: Role): Promise<User | null> {
     const { count } = await this.db.user.updateMany({ where: { id }, data: { role } });
     return count === 0 ? null : this.findById(id);
