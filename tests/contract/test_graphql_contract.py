@@ -183,3 +183,9 @@ def test_changing_the_password_needs_the_current_one_and_ends_every_other_sessio
     assert gql_api.ok(change, {"c": account["password"], "n": "a new passphrase"}, token=account["tokens"]["accessToken"])["changePassword"]
     assert gql_api.ok("{ me { id } }", token=account["tokens"]["accessToken"])["me"]["id"] == account["user"]["id"]
     assert gql_api.refused("{ me { id } }", token=other)["reason"] == "session_revoked"
+
+
+def test_a_path_asked_with_a_method_it_does_not_answer_gets_405_and_allow(gql_api):
+    response = requests.request("TRACE", f"{gql_api.base_url}/metrics", timeout=5)
+    assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD"
+    assert response.json()["code"] == "method_not_allowed"

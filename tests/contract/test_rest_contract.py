@@ -32,7 +32,7 @@ def test_health_endpoints(api):
 OPERATIONS = {
     ("get", "/health"), ("get", "/health/ready"), ("get", "/metrics"),
     ("post", "/api/auth/register"), ("post", "/api/auth/login"), ("post", "/api/auth/refresh"),
-    ("post", "/api/auth/logout"), ("get", "/api/auth/me"), ("get", "/api/users/{id}"),
+    ("post", "/api/auth/logout"), ("get", "/api/auth/me"), ("post", "/api/auth/change-password"), ("get", "/api/users/{id}"),
     ("get", "/api/posts"), ("post", "/api/posts"), ("get", "/api/posts/{id}"), ("patch", "/api/posts/{id}"),
     ("delete", "/api/posts/{id}"), ("put", "/api/posts/{id}/like"), ("delete", "/api/posts/{id}/like"),
     ("get", "/api/posts/{id}/comments"), ("post", "/api/posts/{id}/comments"),
@@ -174,3 +174,12 @@ def test_every_operation_on_an_unknown_id_answers_404(api):
     ]
     for method, path, body in calls:
         assert_problem(api.call(method, path, token, json=body), 404)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "PUT"])
+def test_a_path_asked_with_a_method_it_does_not_answer_gets_405_and_allow(api, method):
+    for path, allow in (("/metrics", "GET, HEAD"), ("/api/posts", "GET, HEAD, POST")):
+        response = api.call(method, path)
+        assert_problem(response, 405, "method_not_allowed")
+        assert response.headers["allow"] == allow
+    assert_problem(api.call(method, "/api/nowhere"), 404, "route_not_found")

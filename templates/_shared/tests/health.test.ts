@@ -26,6 +26,14 @@ describe('health and operations endpoints', () => {
     expect(response.text).toContain('http_request_duration_seconds');
     expect(response.text).toContain('process_cpu_user_seconds_total');
   });
+
+  it('answers a path it has, asked with a method it does not answer there, with 405 and Allow', async () => {
+    const response = await app.api.delete('/metrics').expect(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body.code).toBe('method_not_allowed');
+    await app.api.delete('/nowhere').expect(404);
+  });
 {%- if api_type == 'rest' %}
 
   it('GET /docs/json serves the OpenAPI document of every route', async () => {

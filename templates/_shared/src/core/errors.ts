@@ -49,6 +49,16 @@ export class ConflictError extends AppError {
     super(409, code, message);
   }
 }
+/** A path the API has, asked with a method it does not answer there: 405 with the methods it does (`Allow`). */
+export class MethodNotAllowedError extends AppError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: string[],
+  ) {
+    super(405, 'method_not_allowed', `${path} does not answer ${method}; it answers ${allow.join(', ')}.`);
+  }
+}
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, code = 'service_unavailable') {
     super(503, code, message);

@@ -55,6 +55,35 @@ export function securityHeaders(url: string): Readonly<Record<string, string>> {
   return url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS;
 }
 
+/**
+ * The methods each route path answers (paths in Express/Fastify syntax: `:param`, `*`), so a
+ * request for a path that exists, with another method, gets a 405 and `Allow` instead of a 404.
+ */
+export class RouteTable {
+  private readonly routes = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+
+  add(methods: string | string[], path: string): void {
+    let route = this.routes.get(path);
+    if (!route) {
+      const pattern = path
+        .split('/')
+        .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/');
+      route = { pattern: new RegExp(`^${pattern}/?$`), methods: new Set() };
+      this.routes.set(path, route);
+    }
+    for (const method of Array.isArray(methods) ? methods : [methods]) route.methods.add(method.toUpperCase());
+  }
+
+  /** The methods answered at this URL's path, sorted; none when the path does not exist. */
+  allowed(url: string): string[] {
+    const path = url.split('?')[0] ?? url;
+    const methods = new Set<string>();
+    for (const route of this.routes.values()) if (route.pattern.test(path)) for (const method of route.methods) methods.add(method);
+    return [...methods].sort();
+  }
+}
+
 /** The answers to a request body the API cannot read, the same in every stack. */
 export const bodyErrors = {
   tooLarge: () => new AppError(413, 'payload_too_large', 'The request body is larger than this API accepts.'),

@@ -9,9 +9,9 @@ import {
   LogController,
 } from 'fastify';
 import type { Container } from '../core/container';
-import { AppError, NotFoundError, type Problem, PROBLEM_CONTENT_TYPE, toProblem } from '../core/errors';
+import { AppError, MethodNotAllowedError, NotFoundError, type Problem, PROBLEM_CONTENT_TYPE, toProblem } from '../core/errors';
 import { type RequestContext, runInRequest } from '../core/request-context';
-import { bodyErrors, logUrl, proxyHint, requestId, securityHeaders, serverTimeouts } from './common';
+import { bodyErrors, logUrl, proxyHint, requestId, RouteTable, securityHeaders, serverTimeouts } from './common';
 
 /*
  * What the stacks served by Fastify (Fastify itself, and NestJS on its Fastify platform) share:
@@ -38,6 +38,13 @@ export function fastifyOptions(container: Container): FastifyHttpOptions<Server>
   };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The methods the app answers at this request's path (none when the path does not exist). */
+    allowedMethods(): string[];
+  }
+}
+
 /** Each request's context (id, client address, user once known), for the code it runs and its access line. */
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
@@ -47,6 +54,15 @@ const contexts = new WeakMap<FastifyRequest, RequestContext>();
  */
 export function registerRequestHooks(app: FastifyInstance, container: Container): void {
   const proxied = proxyHint(container);
+  // Every route the app (or a framework on it) adds, before any is: for 405 and `Allow`. The
+  // catch-all `OPTIONS *` of CORS preflights says nothing about which paths exist.
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => {
+    if (route.url !== '*' && route.url !== '/*') routes.add(route.method, route.url);
+  });
+  app.decorateRequest('allowedMethods', function allowedMethods(this: FastifyRequest) {
+    return routes.allowed(this.url);
+  });
   // Callback style: the rest of the request runs inside `run`, so its context reaches every await.
   app.addHook('onRequest', (request, _reply, done) => {
     const context: RequestContext = { requestId: String(request.id), clientIp: request.ip };
@@ -93,18 +109,32 @@ export function fastifyClientError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
-/** Answers with a problem+json body that names the request's URL and id. */
+/** Answers with a problem+json body that names the request's URL and id (a 405 with `Allow`). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.status === 405) reply.header('allow', request.allowedMethods().join(', '));
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
     .send({ ...problem, instance: request.url, requestId: String(request.id) });
 }
 
-/** A 404 problem for a route the app does not have; `hint` tells the caller where to go instead. */
+/** What a request no route answers gets: 405 and `Allow` when its path exists with other methods, else 404. */
+export function routeMissing(request: FastifyRequest, hint = ''): AppError {
+  const path = request.url.split('?')[0] ?? request.url;
+  const allow = request.allowedMethods();
+  if (allow.length > 0) return new MethodNotAllowedError(request.method, path, allow);
+  return new NotFoundError(`No route ${request.method} ${path}${hint}.`, 'route_not_found');
+}
+
+/**
+ * A request no route answers can fail before the not-found handler runs (Fastify reads the body
+ * of a QUERY, say, and refuses it without Content-Type): it is still a 404 or a 405.
+ */
+export function unrouted(request: FastifyRequest, hint = ''): AppError | undefined {
+  return request.is404 ? routeMissing(request, hint) : undefined;
+}
+
+/** A 404 problem for a route the app does not have (`hint` tells the caller where to go instead), or a 405. */
 export function registerNotFound(app: FastifyInstance, hint = ''): void {
-  app.setNotFoundHandler((request, reply) => {
-    const detail = `No route ${request.method} ${request.url.split('?')[0]}${hint}.`;
-    return sendProblem(request, reply, toProblem(new NotFoundError(detail, 'route_not_found'), false));
-  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, toProblem(routeMissing(request, hint), false)));
 }

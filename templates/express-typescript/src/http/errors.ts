@@ -1,8 +1,16 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { AppError, fieldErrors, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '../core/errors';
+import {
+  AppError,
+  fieldErrors,
+  MethodNotAllowedError,
+  NotFoundError,
+  PROBLEM_CONTENT_TYPE,
+  toProblem,
+  ValidationError,
+} from '../core/errors';
 import type { Logger } from '../core/logger';
-import { bodyErrors } from './common';
+import { bodyErrors, type RouteTable } from './common';
 import type { Operation } from './operations';
 
 /** body-parser's failures, rephrased for the caller; anything else passes through. */
@@ -61,9 +69,15 @@ export function validate(op: Operation, req: Request): { params: unknown; query:
   return { params, query, body };
 }
 
-export const notFound: RequestHandler = (req) => {
-  throw new NotFoundError(`No route ${req.method} ${req.originalUrl.split('?')[0]}.`, 'route_not_found');
-};
+/** What no route answers: 405 and `Allow` when the path exists with other methods, else 404. */
+export function notFound(routes: RouteTable): RequestHandler {
+  return (req) => {
+    const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
+    const allow = routes.allowed(path);
+    if (allow.length > 0) throw new MethodNotAllowedError(req.method, path, allow);
+    throw new NotFoundError(`No route ${req.method} ${path}.`, 'route_not_found');
+  };
+}
 
 /** One error handler: problem+json for every failure, 5xx masked outside development. */
 export function errorHandler(exposeInternals: boolean, logger: Logger): ErrorRequestHandler {
@@ -74,6 +88,7 @@ export function errorHandler(exposeInternals: boolean, logger: Logger): ErrorReq
     }
     const problem = toProblem(translate(error), exposeInternals);
     const requestId = String(res.locals.requestId);
+    if (error instanceof MethodNotAllowedError) res.setHeader('allow', error.allow.join(', '));
     if (problem.status >= 500) logger.error({ err: error, requestId }, 'request failed');
     res
       .status(problem.status)

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { fastifyClientError, registerNotFound, sendProblem } from './fastify';
+import { fastifyClientError, registerNotFound, sendProblem, unrouted } from './fastify';
 import { fieldErrors, toProblem, ValidationError } from '../core/errors';
 
 /** Fastify's own errors, rephrased for the caller; anything else passes through. */
@@ -19,7 +19,7 @@ function translate(error: FastifyError): unknown {
 /** One error handler: problem+json for every failure, 5xx masked outside development. */
 export function registerErrorHandling(app: FastifyInstance, exposeInternals: boolean): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(translate(error), exposeInternals);
+    const problem = toProblem(unrouted(request) ?? translate(error), exposeInternals);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });

@@ -33,7 +33,8 @@ export const RegisterResponse = z.object({ user: UserSchema, tokens: TokenPairSc
 
 export const EmailBody = z.object({ email: EmailField });
 
-const Token = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** The token of a mailed link: 32 random bytes, base64url (see auth/tokens.ts). */
+const Token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the 43-character token of a mailed link');
 export const TokenBody = z.object({ token: Token });
 export const TokenQuery = z.object({ token: Token });
 export const ResetPasswordBody = z.object({ token: Token, password: PasswordField });
