@@ -15,27 +15,31 @@ from tests.projects import start_server
 pytestmark = pytest.mark.slow
 
 
-def login(stack, base_url: str, email: str, client: str) -> tuple[int, str | None]:
-    """One login with a wrong password from `client` (X-Forwarded-For): the status (GraphQL: its code's) and code."""
+def login(stack, base_url: str, email: str, client: str) -> tuple[int, str | None, int | None]:
+    """One login with a wrong password from `client` (X-Forwarded-For): the status (GraphQL: its code's),
+    the code, and the seconds a refusal says to wait (REST: `Retry-After`; GraphQL: `retryAfterSeconds`)."""
     headers = {"X-Forwarded-For": client}
     password = "Wrong-pass-99"
     if stack.project.stack == "apollo-graphql":
         body = {"query": "mutation ($input: LoginInput!) { login(input: $input) { accessToken } }",
                 "variables": {"input": {"email": email, "password": password}}}
         error = requests.post(f"{base_url}/graphql", json=body, headers=headers, timeout=10).json()["errors"][0]["extensions"]
-        return {"UNAUTHENTICATED": 401, "RATE_LIMITED": 429}[error["code"]], error.get("reason")
+        return {"UNAUTHENTICATED": 401, "RATE_LIMITED": 429}[error["code"]], error.get("reason"), error.get("retryAfterSeconds")
     response = requests.post(f"{base_url}/api/auth/login", json={"email": email, "password": password}, headers=headers, timeout=10)
-    return response.status_code, response.json()["code"]
+    retry = response.headers.get("retry-after")
+    return response.status_code, response.json()["code"], int(retry) if retry else None
 
 
 def test_one_account_is_limited_whatever_address_the_guesses_come_from(full_stack):
     server = start_server(full_stack.project, **full_stack.env, TRUST_PROXY="1", AUTH_RATE_LIMIT_MAX="1000",
-                          AUTH_ACCOUNT_RATE_LIMIT_MAX="5")
+                          AUTH_ACCOUNT_RATE_LIMIT_MAX="5", AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS="3")
     try:
-        # Six guesses at one account from six addresses: each address is far under its own limit.
-        answers = [login(full_stack, server.base_url, "target@example.com", f"198.51.100.{i}") for i in range(1, 8)]
-        assert [status for status, _ in answers] == [401] * 5 + [429, 429], answers
-        assert answers[-1][1] == "rate_limited"
+        # Ten guesses at one account from ten addresses: each address is far under its own limit.
+        answers = [login(full_stack, server.base_url, "target@example.com", f"198.51.100.{i}") for i in range(1, 11)]
+        assert [status for status, _, _ in answers] == [401] * 5 + [429] * 5, answers
+        assert {code for _, code, _ in answers[5:]} == {"rate_limited"}
+        # Each guess past the limit doubles the wait: the 4th and 5th over it wait 8 s and 16 s (past the 3 s window).
+        assert [retry for _, _, retry in answers[8:]] == [8, 16], answers
         # Another account is not affected.
         assert login(full_stack, server.base_url, "bystander@example.com", "198.51.100.9")[0] == 401
     finally:

@@ -40,7 +40,11 @@ describe('RateLimiter', () => {
   it('limits each client per operation', async () => {
     const limiter = new RateLimiter(new MemoryCounter(), limits, logger);
     for (let i = 0; i < 2; i += 1) await limiter.client('login', '2001:db8:7:9::1');
-    await expect(limiter.client('login', '2001:db8:7:9::2')).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
+    await expect(limiter.client('login', '2001:db8:7:9::2')).rejects.toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      headers: { 'retry-after': '60' },
+    });
     await expect(limiter.client('refresh', '2001:db8:7:9::2')).resolves.toBeUndefined();
   });
 {%- if cache %}

@@ -8,6 +8,9 @@ export interface FieldError {
 
 /** An error the API means to show: a stable `code`, an HTTP status and a sentence for the caller. */
 export class AppError extends Error {
+  /** Response headers the answer needs (`Allow` of a 405, `Retry-After` of a 429); every stack sets them. */
+  headers?: Readonly<Record<string, string>>;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -57,6 +60,7 @@ export class MethodNotAllowedError extends AppError {
     readonly allow: string[],
   ) {
     super(405, 'method_not_allowed', `${path} does not answer ${method}; it answers ${allow.join(', ')}.`);
+    this.headers = { allow: allow.join(', ') };
   }
 }
 export class ServiceUnavailableError extends AppError {

@@ -109,9 +109,9 @@ export function fastifyClientError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
-/** Answers with a problem+json body that names the request's URL and id (a 405 with `Allow`). */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
-  if (problem.status === 405) reply.header('allow', request.allowedMethods().join(', '));
+/** Answers with a problem+json body that names the request's URL and id, and the headers the error needs. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem, error?: unknown): FastifyReply {
+  if (error instanceof AppError && error.headers) reply.headers(error.headers);
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
@@ -136,5 +136,8 @@ export function unrouted(request: FastifyRequest, hint = ''): AppError | undefin
 
 /** A 404 problem for a route the app does not have (`hint` tells the caller where to go instead), or a 405. */
 export function registerNotFound(app: FastifyInstance, hint = ''): void {
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, toProblem(routeMissing(request, hint), false)));
+  app.setNotFoundHandler((request, reply) => {
+    const error = routeMissing(request, hint);
+    return sendProblem(request, reply, toProblem(error, false), error);
+  });
 }

@@ -42,6 +42,9 @@ export function formatError(exposeInternals: boolean) {
         const appError = original as AppError;
         const extensions: Record<string, unknown> = { code: CODE_OF_STATUS[appError.status] ?? 'BAD_REQUEST', reason: appError.code };
         if (appError.errors) extensions.fields = appError.errors;
+        // A 429's wait, which REST sends as Retry-After.
+        const retryAfter = appError.headers?.['retry-after'];
+        if (retryAfter) extensions.retryAfterSeconds = Number(retryAfter);
         return { message: appError.message, locations, path, extensions };
       }
       case 'graphql':

@@ -86,9 +86,10 @@ export function errorHandler(exposeInternals: boolean, logger: Logger): ErrorReq
       next(error);
       return;
     }
-    const problem = toProblem(translate(error), exposeInternals);
+    const known = translate(error);
+    const problem = toProblem(known, exposeInternals);
     const requestId = String(res.locals.requestId);
-    if (error instanceof MethodNotAllowedError) res.setHeader('allow', error.allow.join(', '));
+    if (known instanceof AppError && known.headers) res.set(known.headers);
     if (problem.status >= 500) logger.error({ err: error, requestId }, 'request failed');
     res
       .status(problem.status)

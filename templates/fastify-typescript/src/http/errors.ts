@@ -19,9 +19,10 @@ function translate(error: FastifyError): unknown {
 /** One error handler: problem+json for every failure, 5xx masked outside development. */
 export function registerErrorHandling(app: FastifyInstance, exposeInternals: boolean): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(unrouted(request) ?? translate(error), exposeInternals);
+    const known = unrouted(request) ?? translate(error);
+    const problem = toProblem(known, exposeInternals);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(request, reply, problem);
+    return sendProblem(request, reply, problem, known);
   });
   registerNotFound(app);
 }

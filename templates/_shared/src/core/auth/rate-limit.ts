@@ -108,6 +108,7 @@ export class RedisCounter implements Counter {
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, 'rate_limited', `Too many requests; retry in ${retryAfterSeconds} s.`);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
 
