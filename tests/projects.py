@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,11 +53,23 @@ def install_project(path: Path, stack: str, variant: str, node_env: dict, admin_
 class Server:
     base_url: str
     proc: subprocess.Popen
+    lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Read the server's output as it comes: a pipe nobody reads fills up (64 KiB), and a
+        # server writing its logs to it then stops answering.
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
+        self.reader.start()
 
     def stop(self, timeout: float = 15) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
+
+    def output(self) -> str:
+        """Everything the server wrote, once it has exited."""
+        self.reader.join(timeout=10)
+        return "".join(self.lines)
 
 
 def start_server(project: Project, **extra_env: str) -> Server:

@@ -23,7 +23,9 @@ def api(request, get_project):
     # The generated defaults, except a rate limit the suite cannot hit: unverified users read but do not write.
     secret = os.urandom(48).hex()  # known to the suite, which forges tokens with it (test_attacks.py)
     server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
-    yield Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
+    client = Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
+    client.server = server  # its log, for a failing test to show
+    yield client
     assert server.stop() == 0
     sink.stop()
 

@@ -80,7 +80,8 @@ def test_schemathesis_finds_no_fault_and_reaches_every_documented_status(api, tm
         *[arg for path in EXCLUDED for arg in ("--exclude-path", path)],
     ]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)  # its cache stays out of the repo
-    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-3000:]
+    server_log = "".join(api.server.lines[-40:])
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-3000:] + "\n--- the server's last lines\n" + server_log
 
     documented = documented_statuses(api.call("GET", "/docs/json").json())
     observed = observed_statuses(json.loads(har.read_text()), api.base_url, documented)

@@ -65,7 +65,7 @@ def test_production_behind_a_proxy_without_trust_proxy_says_so_once(full_stack):
             requests.get(f"{server.base_url}/health", headers={"X-Forwarded-For": "203.0.113.5"}, timeout=5)
     finally:
         assert server.stop() == 0
-    log = server.proc.stdout.read()
+    log = server.output()
     assert log.count("TRUST_PROXY=false") == 1, log
 
 
@@ -86,7 +86,7 @@ def test_security_events_are_logged_with_who_where_and_which_request_and_no_secr
         assert api.refresh(tokens["refreshToken"]).status == 401  # the spent token again: a thief, or its victim
     finally:
         assert server.stop() == 0
-    log = server.proc.stdout.read()
+    log = server.output()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     events = {line["securityEvent"]: line for line in lines if "securityEvent" in line}
     assert events["login_failed"]["email"] == "s***@example.com" and events["login_failed"]["clientIp"] == "127.0.0.1"
