@@ -107,10 +107,11 @@ export class AuthService {
     if (!stored || stored.sessionRevokedAt) {
       throw new UnauthorizedError('The refresh token is invalid or revoked; log in again.', 'invalid_refresh_token');
     }
-    await this.limiter.account('refresh', stored.sessionId);
+    // A replay revokes the session whatever the limits say; only then is the session's budget counted.
     if (stored.usedAt) {
       await this.revokeReplayed(stored);
     }
+    await this.limiter.account('refresh', stored.sessionId);
     if (stored.sessionExpiresAt.getTime() <= Date.now()) {
       throw new UnauthorizedError(
         `The session has reached its end (${this.settings.jwt.refreshTtl} s after logging in); log in again.`,
@@ -214,7 +215,7 @@ export class AuthService {
   /**
    * Deletes what can no longer be used: sessions (and their refresh tokens) and mailed tokens
    * that ended more than `PRUNE_AFTER_MS` ago. Until then, a replayed or spent token is still
-   * refused with its precise reason. src/server.ts runs it at boot and every hour.
+   * refused with its precise reason. src/boot.ts runs it at boot and every hour.
    */
   async prune(): Promise<{ sessions: number; mailTokens: number }> {
     const before = new Date(Date.now() - PRUNE_AFTER_MS);
