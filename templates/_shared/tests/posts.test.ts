@@ -93,7 +93,7 @@ describe('posts, comments and likes', () => {
     it('refuses a cursor it did not issue and a limit out of range', async () => {
       const bogus = await app().api.get(`${API}/posts?cursor=bogus`).expect(400);
       expect(bogus.body.errors[0].field).toBe('cursor');
-      // The shape of a cursor, with a time that PostgreSQL could not hold.
+      // A cursor with a time PostgreSQL cannot hold (a signed six-digit year), and one with a day no month has.
       const outOfRange = Buffer.from('-200000-01-01T00:00:00.000Z|5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93').toString('base64url');
       expect((await app().api.get(`${API}/posts?cursor=${outOfRange}`).expect(400)).body.code).toBe('validation_failed');
       const notIssued = Buffer.from('2026-02-30T00:00:00.000Z|5f0e2a4c-8b1d-4c3e-9a7f-2d6b8e1c0a93').toString('base64url');

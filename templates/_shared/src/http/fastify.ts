@@ -122,7 +122,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 export function routeMissing(request: FastifyRequest, hint = ''): AppError {
   const path = request.url.split('?')[0] ?? request.url;
   const allow = request.allowedMethods();
-  if (allow.length > 0) return new MethodNotAllowedError(request.method, path, allow);
+  // The method is among them only where the router is stricter than the table (a trailing slash): a 404.
+  if (allow.length > 0 && !allow.includes(request.method)) return new MethodNotAllowedError(request.method, path, allow);
   return new NotFoundError(`No route ${request.method} ${path}${hint}.`, 'route_not_found');
 }
 

@@ -150,8 +150,9 @@ export function expandedSize(operation: OperationDefinitionNode, fragments: Reco
  * cost could allow, or deeper or costlier than the limits. Both walks are linear in the document.
  */
 export function queryLimits(limits: QueryLimits): ApolloServerPlugin {
-  // The most selections, fragments written out, an operation may have: what the cost limit allows.
-  const maxSelections = limits.maxCost;
+  // The most selections, fragments written out, an operation may have: what the cost limit allows,
+  // and never fewer than a development tool's introspection query needs.
+  const maxSelections = Math.max(limits.maxCost, 10_000);
   return {
     async requestDidStart() {
       return {

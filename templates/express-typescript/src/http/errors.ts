@@ -74,7 +74,7 @@ export function notFound(routes: RouteTable): RequestHandler {
   return (req) => {
     const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
     const allow = routes.allowed(path);
-    if (allow.length > 0) throw new MethodNotAllowedError(req.method, path, allow);
+    if (allow.length > 0 && !allow.includes(req.method)) throw new MethodNotAllowedError(req.method, path, allow);
     throw new NotFoundError(`No route ${req.method} ${path}.`, 'route_not_found');
   };
 }
