@@ -4,12 +4,12 @@ a team watches for, logged as structured lines."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
 import requests
 
+from tests.contract.test_attacks import claims_of
 from tests.projects import start_server
 
 pytestmark = pytest.mark.slow
@@ -67,11 +67,6 @@ def test_production_behind_a_proxy_without_trust_proxy_says_so_once(full_stack):
         assert server.stop() == 0
     log = server.output()
     assert log.count("TRUST_PROXY=false") == 1, log
-
-
-def claims_of(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def test_security_events_are_logged_with_who_where_and_which_request_and_no_secret(full_stack):
