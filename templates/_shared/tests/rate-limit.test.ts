@@ -29,7 +29,7 @@ describe('clientKey', () => {
 });
 
 describe('RateLimiter', () => {
-  it('limits one account whatever the address, and doubles the wait with every call past the limit', async () => {
+  it('limits one account, and doubles the wait with every call past the limit', async () => {
     const limiter = new RateLimiter(new MemoryCounter(), limits, logger);
     const waits = [];
     for (let i = 0; i < 6; i += 1) waits.push(await waitOf(limiter.account('login', 'ada@example.com')));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 {%- if cache %}
 import type { Redis } from 'ioredis';
@@ -6,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { securityEvent } from '../request-context';
+import { hashToken } from './tokens';
 
 /** At most `max` calls per `windowMs`; past that, each call doubles the wait, up to `maxBlockMs`. */
 export interface Limit {
@@ -155,8 +155,7 @@ export class RateLimiter {
    */
   async account(operation: string, subject: string): Promise<void> {
     // Hashed: an email address does not belong in a key that monitoring tools list.
-    const hashed = createHash('sha256').update(subject).digest('base64url').slice(0, 22);
-    await this.check('account', operation, `account:${operation}:${hashed}`, this.limits.account);
+    await this.check('account', operation, `account:${operation}:${hashToken(subject)}`, this.limits.account);
   }
 
   private async check(limitOf: 'client' | 'account', operation: string, key: string, limit: Limit): Promise<void> {
