@@ -25,8 +25,8 @@ class Tool:
     @classmethod
     def create(cls, project: Path, root: Path, postgres_admin_url: str) -> Tool:
         """Copies `project`'s db command and migrations into `root`, beside a new database."""
-        (root / "tools").mkdir(parents=True)
-        shutil.copy(project / "tools" / "db.py", root / "tools" / "db.py")
+        root.mkdir(parents=True)
+        shutil.copytree(project / "tools", root / "tools")
         shutil.copytree(project / "migrations", root / "migrations")
         return cls(root, services.create_database(postgres_admin_url, f"db_{uuid.uuid4().hex[:12]}"))
 

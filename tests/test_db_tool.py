@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
+import threading
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -120,7 +124,7 @@ def test_lint_flags_data_loss_that_squawk_alone_misses(tool):
     assert linted.returncode == 5
     assert "0009_wipe.sql:1: destructive [delete-without-where]" in linted.stdout
     assert "0009_wipe.sql:2: destructive [truncate]" in linted.stdout
-    assert ":3: destructive" not in linted.stdout
+    assert "0009_wipe.sql:3:" not in linted.stdout
     (tool.migrations / "0009_wipe.sql").unlink()
     ok(tool.run("lint"))
 
@@ -198,7 +202,7 @@ def test_sigkill_mid_migration_leaves_nothing_half_applied_and_the_next_run_succ
 def test_rehearse_passes_for_reversible_migrations(tool, postgres_admin_url):
     out = ok(tool.run("rehearse")).stdout
     assert "Rehearsal passed" in out
-    leftovers = [row[0] for row in psycopg.connect(postgres_admin_url, autocommit=True).execute("SELECT datname FROM pg_database WHERE datname LIKE '%rehearse%'")]
+    leftovers = [row[0] for row in psycopg.connect(postgres_admin_url, autocommit=True).execute("SELECT datname FROM pg_database WHERE datname LIKE '%scratch%'")]
     assert leftovers == []
     assert tool.tables() == set(), "rehearse uses a scratch database, not DATABASE_URL's"
 
@@ -215,3 +219,175 @@ def test_unreachable_database_is_one_clear_paragraph(tool):
     failed = tool.run("migrate")
     assert failed.returncode == 1
     assert failed.stderr.startswith("db migrate: ") and "Traceback" not in failed.stderr
+
+
+def test_create_is_the_seeds_name_for_new(tool):
+    out = ok(tool.run("create", "add_tags")).stdout
+    assert "_add_tags.sql" in out and "_add_tags.rollback.sql" in out
+
+
+def test_status_records_the_duration_migrate_printed(tool):
+    tool.write("0009_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(0.3);", "DROP TABLE slow;")
+    printed = ok(tool.run("migrate")).stdout
+    shown = {line.split()[1]: int(line.split("(")[1].split(" ms")[0]) for line in printed.splitlines() if line.startswith("applied  ")}
+    recorded = {a["id"]: a["durationMs"] for a in json.loads(tool.run("status", "--json").stdout)["applied"]}
+    assert shown == recorded
+    assert recorded["0009_slow"] >= 300
+
+
+def test_a_no_transaction_migration_builds_an_index_while_writes_go_on(tool):
+    """CREATE INDEX CONCURRENTLY on a large table, while another connection inserts without pause:
+    no insert waits anywhere near the index build (a plain CREATE INDEX would block them all)."""
+    ok(tool.run("migrate"))
+    tool.sql("CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)")
+    tool.sql("INSERT INTO events (payload) SELECT md5(i::text) || md5((i * 7)::text) FROM generate_series(1, 1500000) AS i")
+    tool.write(
+        "0009_events_payload",
+        "-- db: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS events_payload_idx ON events (payload);\n",
+        "-- db: no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS events_payload_idx;\n",
+    )
+    waits, stop = [], threading.Event()
+
+    def writer():
+        with psycopg.connect(tool.url, autocommit=True) as conn:
+            while not stop.is_set():
+                started = time.perf_counter()
+                conn.execute("INSERT INTO events (payload) VALUES ('written during the build')")
+                waits.append(time.perf_counter() - started)
+                time.sleep(0.005)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        started = time.perf_counter()
+        applied = ok(tool.run("migrate"))
+        build = time.perf_counter() - started
+    finally:
+        stop.set()
+        thread.join()
+    assert "applied  0009_events_payload" in applied.stdout
+    valid = tool.sql("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'events_payload_idx'")
+    assert valid == [(True,)]
+    assert len(waits) > 20, "the writer kept inserting during the build"
+    assert max(waits) < min(1.0, build / 2), f"an insert waited {max(waits):.2f} s during a {build:.2f} s build"
+    plan = ok(tool.run("rollback", "--yes"))
+    assert "rolled back  0009_events_payload" in plan.stdout
+    assert not tool.sql("SELECT 1 FROM pg_class WHERE relname = 'events_payload_idx'")
+
+
+def test_a_failed_no_transaction_migration_names_the_invalid_index_and_its_fix(tool):
+    ok(tool.run("migrate"))
+    tool.sql("CREATE TABLE codes (code text NOT NULL)")
+    tool.sql("INSERT INTO codes VALUES ('a'), ('b'), ('a')")
+    tool.write(
+        "0009_unique_codes",
+        "-- db: no-transaction\nCREATE TABLE code_notes (id int);\nCREATE UNIQUE INDEX CONCURRENTLY codes_code_key ON codes (code);\n",
+        "-- db: no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS codes_code_key;\nDROP TABLE IF EXISTS code_notes;\n",
+    )
+    failed = tool.run("migrate")
+    assert failed.returncode == 1
+    assert "0009_unique_codes failed at statement 2 (migrations/0009_unique_codes.sql line 3)" in failed.stderr
+    assert "the 1 statement(s) before this one stay done" in failed.stderr
+    assert "INVALID index(es) left behind: codes_code_key" in failed.stderr
+    assert "DROP INDEX CONCURRENTLY IF EXISTS codes_code_key;" in failed.stderr
+    assert json.loads(tool.run("status", "--json").stdout)["pending"] == ["0009_unique_codes"]
+    # The named fix, the data repaired, and the same file finishes the job.
+    tool.sql("DROP INDEX CONCURRENTLY IF EXISTS codes_code_key")
+    tool.sql("DELETE FROM codes WHERE ctid = (SELECT max(ctid) FROM codes WHERE code = 'a')")
+    tool.write(
+        "0009_unique_codes",
+        "-- db: no-transaction\nCREATE TABLE IF NOT EXISTS code_notes (id int);\nCREATE UNIQUE INDEX CONCURRENTLY codes_code_key ON codes (code);\n",
+        "-- db: no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS codes_code_key;\nDROP TABLE IF EXISTS code_notes;\n",
+    )
+    ok(tool.run("migrate"))
+    assert json.loads(tool.run("status", "--json").stdout)["state"] == "clean"
+
+
+def test_the_templates_index_migration_runs_concurrently_and_lints_clean(tool):
+    assert "-- db: no-transaction" in (tool.migrations / "0003_newest_first_indexes.sql").read_text()
+    plan = ok(tool.run("migrate", "--dry-run")).stdout
+    assert "0003_newest_first_indexes.sql, no-transaction" in plan
+    assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS comments_post_id_created_at_id_idx" in plan
+    linted = ok(tool.run("lint", "migrations/0003_newest_first_indexes.sql", "migrations/0003_newest_first_indexes.rollback.sql"))
+    assert "0 destructive finding(s) not allowed, 0 other" in linted.stdout
+
+
+def test_rollback_files_are_linted_and_only_drops_beyond_their_migration_are_refused(tool):
+    ok(tool.run("migrate"))
+    tool.write("0009_tags", "CREATE TABLE tags (id int);\nALTER TABLE posts ADD COLUMN tag_id int;", "ALTER TABLE posts DROP COLUMN tag_id;\nDROP TABLE tags;")
+    linted = ok(tool.run("lint"))
+    assert "0009_tags.rollback.sql:1: destructive (undoes its migration) [ban-drop-column]" in linted.stdout
+    assert "0009_tags.rollback.sql:2: destructive (undoes its migration) [ban-drop-table]" in linted.stdout
+    plan = ok(tool.run("migrate", "--dry-run")).stdout
+    assert "Rolling these back later would run" in plan and "0009_tags.rollback.sql:2" in plan
+    ok(tool.run("migrate"))
+    # A rollback that also drops what its migration did not make is refused in batch mode.
+    tool.write("0010_flag", "ALTER TABLE posts ADD COLUMN flagged boolean;", "ALTER TABLE posts DROP COLUMN flagged;\nDROP TABLE likes;")
+    assert tool.run("lint").returncode == 5
+    ok(tool.run("migrate"))
+    refused = tool.run("rollback", "--yes")
+    assert refused.returncode == 5
+    assert "lose data their migration did not bring" in refused.stderr and "0010_flag.rollback.sql:2" in refused.stderr
+    assert "likes" in tool.tables()
+    ok(tool.run("rollback", "--yes", "--allow-destructive"))
+    assert "likes" not in tool.tables()
+    ok(tool.run("rollback", "--yes"))
+    assert "tags" not in tool.tables()
+
+
+def test_seed_fills_the_schema_at_two_sizes_and_replace_makes_it_repeatable(tool):
+    ok(tool.run("migrate"))
+    small = ok(tool.run("seed", "--users", "50", "--posts", "4", "--comments", "2", "--likes", "3")).stdout
+    assert "seeded 50 users, 200 posts, 400 comments, 150 likes (800 rows)" in small
+    assert tool.sql("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL AND password_hash LIKE '$argon2id$%'") == [(50,)]
+    again = ok(tool.run("seed", "--users", "10", "--posts", "1")).stdout
+    assert "seeded 10 users" in again
+    assert tool.sql("SELECT min(email), count(*) FROM users WHERE email LIKE 'seed-5_@example.com'")[0][1] == 10, "a second run adds the next numbers"
+    large = ok(tool.run("seed", "--users", "1000", "--posts", "10", "--comments", "5", "--likes", "40", "--replace")).stdout
+    assert "removed the earlier seed (60 users and their rows)" in large
+    assert tool.sql("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM posts), (SELECT count(*) FROM comments), (SELECT count(*) FROM likes)") == [(1000, 10000, 50000, 40000)]
+    rate = float(large.split("rows/s")[0].rsplit("(", 1)[1].replace(",", ""))
+    print(f"seed rates: small {small.split('rows/s')[0].rsplit('(', 1)[1]} rows/s, large {rate:,.0f} rows/s")
+    assert tool.sql("SELECT count(*) FROM posts WHERE NOT published") == [(1000,)]
+
+
+def test_seed_refuses_a_database_that_looks_like_production_unless_forced(tool, postgres_admin_url):
+    from tests import services
+
+    tool.url = services.create_database(postgres_admin_url, f"shop_production_{uuid.uuid4().hex[:6]}")
+    ok(tool.run("migrate"))
+    refused = tool.run("seed", "--users", "5")
+    assert refused.returncode == 5
+    assert "database name 'shop_production_" in refused.stderr and "--force" in refused.stderr
+    assert tool.sql("SELECT count(*) FROM users") == [(0,)]
+    ok(tool.run("seed", "--users", "5", "--force"))
+    unmigrated = tool.run("seed", "--url", services.create_database(postgres_admin_url, f"empty_{uuid.uuid4().hex[:6]}"))
+    assert unmigrated.returncode == 2 and "npm run db:migrate" in unmigrated.stderr
+
+
+def test_backup_before_migrating_is_a_restorable_dump(tool, tmp_path):
+    ok(tool.run("migrate"))
+    ok(tool.run("seed", "--users", "20", "--posts", "2"))
+    tool.write("0009_drop_likes", "-- db: allow-destructive (reviewed)\nDROP TABLE likes;", "CREATE TABLE likes (id int);")
+    dump = tmp_path / "backups" / "before.dump"
+    out = ok(tool.run("migrate", "--backup", str(dump))).stdout
+    assert f"backup   {dump}" in out and "pg_restore --clean --if-exists --no-owner" in out
+    assert out.index("backup") < out.index("applied  0009_drop_likes")
+    listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
+    assert "TABLE DATA public likes" in listing
+
+
+def test_backup_is_refused_when_pg_dump_is_missing_or_of_another_major(tool, tmp_path):
+    tool.write("0009_tags", "CREATE TABLE tags (id int);", "DROP TABLE tags;")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 11.22'\n")
+    (fake / "pg_dump").chmod(0o755)
+    env = {**tool.env(), "PATH": f"{fake}:/usr/bin:/bin"}
+    older = subprocess.run([sys.executable, "tools/db.py", "migrate", "--backup", "x.dump"], cwd=tool.root, env=env, capture_output=True, text=True)
+    assert older.returncode == 2 and "PostgreSQL 11's pg_dump and the server is PostgreSQL" in older.stderr
+    (fake / "pg_dump").unlink()
+    env["PATH"] = str(fake)
+    missing = subprocess.run([sys.executable, "tools/db.py", "migrate", "--backup", "x.dump"], cwd=tool.root, env=env, capture_output=True, text=True)
+    assert missing.returncode == 2 and "--backup needs pg_dump on PATH" in missing.stderr
+    assert "tags" not in tool.tables()

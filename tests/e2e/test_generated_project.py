@@ -67,7 +67,8 @@ def test_the_projects_schema_test_catches_prisma_drifting_from_the_migrations(pr
         assert schema.read_text() != original
         drifted = subprocess.run(jest, cwd=project.path, env=project.env, capture_output=True, text=True, timeout=300)
         assert drifted.returncode != 0
-        assert '"users.name text NOT NULL"' in drifted.stderr + drifted.stdout
+        assert "Changed the `users` table" in drifted.stderr + drifted.stdout
+        assert "Altered column `name` (changed from Required to Nullable)" in drifted.stderr + drifted.stdout
     finally:
         schema.write_text(original)
     subprocess.run(jest, cwd=project.path, env=project.env, capture_output=True, text=True, timeout=300, check=True)

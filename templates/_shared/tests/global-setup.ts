@@ -6,5 +6,5 @@ import { loadTestEnv } from './helpers/env';
 export default function globalSetup(): void {
   loadTestEnv();
   const root = join(__dirname, '..');
-  execFileSync('sh', [join(root, 'tools', 'py'), join(root, 'tools', 'db.py'), 'migrate'], { cwd: root, stdio: 'inherit' });
+  execFileSync('sh', [join(root, 'tools', 'py'), 'db', join(root, 'tools', 'db.py'), 'migrate'], { cwd: root, stdio: 'inherit' });
 }

@@ -1,10 +1,14 @@
 """Database migrations for this project: yoyo SQL files in migrations/, plus safety glue.
 
-  db.py new NAME              write NNNN_NAME.sql and NNNN_NAME.rollback.sql together
-  db.py migrate [--dry-run] [--allow-destructive] [--lock-timeout S]
+  db.py new NAME [--from-schema]
+                              write NNNN_NAME.sql and NNNN_NAME.rollback.sql together (`create` too);
+                              --from-schema writes both from prisma/schema.prisma's difference
+  db.py migrate [--dry-run] [--allow-destructive] [--lock-timeout S] [--backup FILE]
                               validate, then apply pending migrations one transaction each, timed
-  db.py rollback [--steps N] [--yes]
+  db.py rollback [--steps N] [--yes] [--allow-destructive]
                               undo the last N applied migrations (default 1), after confirmation
+  db.py seed [--users N] [--posts N] [--comments N] [--likes N] [--replace] [--force]
+                              realistic data, made by PostgreSQL itself (see tools/seed.py)
   db.py status [--json]       applied (when, how long), pending, and validation problems
   db.py validate              applied files unchanged, none missing, nothing pending out of order
   db.py repair --accept ID    accept an intentional edit of an applied migration (new checksums)
@@ -14,6 +18,8 @@
 yoyo applies the SQL and keeps its own records; this glue adds content checksums, a
 PostgreSQL advisory lock (released by the server if the process dies), apply-and-record in
 one transaction, a dry-run plan, destructive-statement protection, timings and exit codes.
+A file with the line `-- db: no-transaction` runs statement by statement outside a
+transaction (CREATE INDEX CONCURRENTLY), still under the lock, and is recorded once all ran.
 """
 
 from __future__ import annotations
@@ -64,6 +70,9 @@ DESTRUCTIVE_RULES = {
 }
 SQUAWK_EXCLUDED = "require-lock-timeout,require-statement-timeout"
 ALLOW_DIRECTIVE = re.compile(r"^--\s*db:\s*allow-destructive\b", re.MULTILINE)
+# A file whose statements must run one by one outside a transaction (CREATE INDEX CONCURRENTLY).
+NO_TRANSACTION_DIRECTIVE = re.compile(r"^--\s*db:\s*no-transaction\b", re.MULTILINE)
+LOCK_TIMEOUT = "10s"  # a statement waiting longer than this for a lock fails instead of queueing every query
 BOOKKEEPING = ("_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock", META_TABLE)
 
 
@@ -360,7 +369,7 @@ class Finding:
         return self.rule in DESTRUCTIVE_RULES
 
     def __str__(self) -> str:
-        kind = "destructive" if self.destructive else "warning"
+        kind = ("destructive (undoes its migration)" if undoes_its_migration(self) else "destructive") if self.destructive else "warning"
         try:
             shown = self.file.resolve().relative_to(ROOT)
         except ValueError:
@@ -384,16 +393,23 @@ def lint_files(paths: list[Path]) -> list[Finding]:
     """squawk's rules, plus the two data-loss statements it does not flag (TRUNCATE, DELETE without WHERE)."""
     if not paths:
         return []
-    proc = subprocess.run(
-        # Each file runs in one transaction; lock_timeout is set by this tool, statement_timeout is the server's.
-        [squawk_binary(), "--reporter", "json", "--assume-in-transaction", "--exclude", SQUAWK_EXCLUDED, *map(str, paths)],
-        capture_output=True,
-        text=True,
-    )
-    try:
-        raw = json.loads(proc.stdout or "[]")
-    except json.JSONDecodeError:
-        raise DbError(f"squawk failed: {(proc.stderr or proc.stdout).strip()}") from None
+    raw = []
+    # A file runs in one transaction unless it says otherwise; lock_timeout is set by this tool,
+    # statement_timeout is the server's.
+    for in_transaction in (True, False):
+        group = [str(p) for p in paths if transactional(p) == in_transaction]
+        if not group:
+            continue
+        flags = ["--assume-in-transaction"] if in_transaction else []
+        proc = subprocess.run(
+            [squawk_binary(), "--reporter", "json", *flags, "--exclude", SQUAWK_EXCLUDED, *group],
+            capture_output=True,
+            text=True,
+        )
+        try:
+            raw += json.loads(proc.stdout or "[]")
+        except json.JSONDecodeError:
+            raise DbError(f"squawk failed: {(proc.stderr or proc.stdout).strip()}") from None
     findings = [
         Finding(Path(item["file"]), int(item.get("line", 0)) + 1, item.get("rule_name", "syntax-error"), item.get("message", "").strip())
         for item in raw
@@ -416,15 +432,64 @@ def allowed_in_file(path: Path) -> bool:
     return bool(ALLOW_DIRECTIVE.search(path.read_text()))
 
 
+def _name(raw: str) -> str:
+    return raw.replace('"', "").lower().removeprefix("public.")
+
+
+def made_by(up: Path) -> tuple[set[str], set[tuple[str, str]]]:
+    """The tables an up file creates and the (table, column) pairs it adds."""
+    tables: set[str] = set()
+    columns: set[tuple[str, str]] = set()
+    if not up.exists():
+        return tables, columns
+    for statement in statements(up):
+        code = _strip_comments(statement)
+        tables.update(_name(m) for m in re.findall(r'(?i)\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?([\w."]+)', code))
+        altered = re.match(r'(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."]+)', code)
+        if altered:
+            for column in re.findall(r'(?i)\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?([\w"]+)', code):
+                if _name(column) not in ("constraint", "primary", "unique", "foreign", "check"):
+                    columns.add((_name(altered.group(1)), _name(column)))
+    return tables, columns
+
+
+def statement_at(path: Path, line: int) -> str:
+    """The statement of `path` that contains 1-based `line`."""
+    text, offset, found = path.read_text(), 0, ""
+    for statement in statements(path):
+        start, offset = locate(text, statement, offset)
+        if start is not None and start <= line:
+            found = statement
+    return _strip_comments(found)
+
+
+def undoes_its_migration(finding: Finding) -> bool:
+    """True for a rollback statement that only drops tables or columns its own up file made:
+    the data it loses is the data the migration brought, which is what a rollback is for."""
+    name = finding.file.name
+    if not name.endswith(".rollback.sql") or finding.rule not in ("ban-drop-table", "ban-drop-column"):
+        return False
+    tables, columns = made_by(finding.file.with_name(name.removesuffix(".rollback.sql") + ".sql"))
+    code = statement_at(finding.file, finding.line)
+    if finding.rule == "ban-drop-table":
+        dropped = re.match(r'(?is)\s*drop\s+table\s+(?:if\s+exists\s+)?(.+?)(?:\s+(?:cascade|restrict))?\s*;?\s*$', code)
+        names = [_name(n.strip()) for n in dropped.group(1).split(",")] if dropped else []
+        return bool(names) and all(n in tables for n in names)
+    altered = re.match(r'(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."]+)', code)
+    dropped_columns = re.findall(r'(?i)\bdrop\s+column\s+(?:if\s+exists\s+)?([\w"]+)', code)
+    return bool(altered and dropped_columns) and all((_name(altered.group(1)), _name(c)) in columns for c in dropped_columns)
+
+
 def refused(findings: list[Finding]) -> list[Finding]:
-    """Destructive findings in files that do not carry the reviewed `-- db: allow-destructive` line."""
-    return [f for f in findings if f.destructive and not allowed_in_file(f.file)]
+    """Destructive findings in files that do not carry the reviewed `-- db: allow-destructive` line,
+    except a rollback's drops of what its own migration made (expected; reported, not refused)."""
+    return [f for f in findings if f.destructive and not allowed_in_file(f.file) and not undoes_its_migration(f)]
 
 
 # --- applying --------------------------------------------------------------------------
 
 
-def _statement_error(migration_id: str, path: Path, index: int, statement: str, exc: Exception, verb: str) -> DbError:
+def _statement_error(migration_id: str, path: Path, index: int, statement: str, exc: Exception, verb: str, kept: int | None = None) -> DbError:
     diag = getattr(exc, "diag", None)
     reason = (getattr(diag, "message_primary", None) or str(exc)).strip()
     sqlstate = getattr(exc, "sqlstate", None)
@@ -432,11 +497,19 @@ def _statement_error(migration_id: str, path: Path, index: int, statement: str, 
     where = f"{path.relative_to(ROOT)}" + (f" line {line}" if line else "")
     shown = " ".join(_strip_comments(statement).split())
     shown = shown if len(shown) <= 160 else shown[:157] + "…"
+    if kept is None:
+        outcome = f"Nothing of {migration_id} was kept: its transaction was rolled back and the schema is as it was. "
+    else:
+        outcome = (
+            f"{path.name} runs outside a transaction (`-- db: no-transaction`): the {kept} statement(s) before this one "
+            f"stay done, and {migration_id} is not recorded as {'applied' if verb == 'Migration' else 'rolled back'}. "
+            "Its statements should be safe to run again (IF [NOT] EXISTS). "
+        )
     return DbError(
         f"{verb} {migration_id} failed at statement {index} ({where}): {shown}\n"
         f"PostgreSQL said: {reason}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "") + ".\n"
-        f"Nothing of {migration_id} was kept: its transaction was rolled back and the schema is as it was. "
-        f"Fix the SQL in {path.relative_to(ROOT)} and run the command again."
+        + outcome
+        + f"Fix the SQL in {path.relative_to(ROOT)} and run the command again."
     )
 
 
@@ -472,38 +545,111 @@ def _log(backend, migration, operation: str) -> None:
 def _session_guards(backend) -> None:
     """Inside the migration's transaction: give up on a lock after 10 s rather than queue every
     query behind it, and (PostgreSQL 14+) abort within a second if this process dies."""
-    backend.execute("SET LOCAL lock_timeout = '10s'")
+    backend.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     if backend.connection.info.server_version >= 140000:
         backend.execute("SET LOCAL client_connection_check_interval = '1s'")
 
 
-def apply_one(backend, migration) -> float:
-    """Runs the up file and records it (yoyo's record, checksums, timing) in one transaction."""
+def transactional(path: Path) -> bool:
+    """False for a file that carries `-- db: no-transaction` (CREATE INDEX CONCURRENTLY and the like)."""
+    return not (path.exists() and NO_TRANSACTION_DIRECTIVE.search(path.read_text()))
+
+
+def invalid_indexes(backend) -> list[str]:
+    """Indexes a failed CREATE INDEX CONCURRENTLY left behind: present, unused, still maintained."""
+    rows = query(
+        backend,
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname = current_schema() ORDER BY 1",
+    )
+    return [row[0] for row in rows]
+
+
+def _run_outside_transaction(backend, migration_id: str, path: Path, verb: str) -> None:
+    """Each statement on its own (autocommit), as CONCURRENTLY requires; still under the migration
+    lock, with the same lock_timeout. A failure keeps what ran before it, so it is named."""
+    backend.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    done = 0
+    try:
+        for index, statement in enumerate(statements(path), start=1):
+            if not _strip_comments(statement).strip():
+                continue
+            cursor = backend.cursor()
+            try:
+                cursor.execute(statement)
+            except backend.DatabaseError as exc:
+                error = _statement_error(migration_id, path, index, statement, exc, verb, kept=done)
+                invalid = invalid_indexes(backend)
+                if invalid:
+                    fixes = " ".join(f"DROP INDEX CONCURRENTLY IF EXISTS {name};" for name in invalid)
+                    error = DbError(
+                        f"{error}\nINVALID index(es) left behind: {', '.join(invalid)} (not used by queries, yet "
+                        f"maintained on every write). Drop them with `{fixes}`, then run the command again.",
+                        error.code,
+                    )
+                raise error from None
+            finally:
+                cursor.close()
+            done += 1
+    finally:
+        backend.execute("RESET lock_timeout")
+
+
+def _run(backend, migration_id: str, path: Path, verb: str) -> float:
+    """Runs a migration or rollback file and returns the milliseconds its statements took."""
     started = time.perf_counter()
-    with backend.transaction():
+    if transactional(path):
         _session_guards(backend)
-        _run_statements(backend, migration.id, up_path(migration.id), "Migration")
-        elapsed_ms = round((time.perf_counter() - started) * 1000)
-        backend.mark_one(migration, log=False)
-        _log(backend, migration, "apply")
-        backend.execute(
-            f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, duration_ms) VALUES (:mid, :up, :down, :ms) "
-            "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256, "
-            "applied_at = now(), duration_ms = EXCLUDED.duration_ms",
-            {"mid": migration.id, "up": checksum(up_path(migration.id)), "down": checksum(down_path(migration.id)), "ms": elapsed_ms},
-        )
+        _run_statements(backend, migration_id, path, verb)
+    else:
+        _run_outside_transaction(backend, migration_id, path, verb)
     return (time.perf_counter() - started) * 1000
 
 
-def rollback_one(backend, migration) -> float:
-    started = time.perf_counter()
-    with backend.transaction():
-        _session_guards(backend)
-        _run_statements(backend, migration.id, down_path(migration.id), "Rollback of")
-        backend.unmark_one(migration, log=False)
-        _log(backend, migration, "rollback")
-        backend.execute(f"DELETE FROM {META_TABLE} WHERE migration_id = :mid", {"mid": migration.id})
-    return (time.perf_counter() - started) * 1000
+def _record_apply(backend, migration, elapsed_ms: float) -> None:
+    backend.mark_one(migration, log=False)
+    _log(backend, migration, "apply")
+    backend.execute(
+        f"INSERT INTO {META_TABLE} (migration_id, up_sha256, down_sha256, duration_ms) VALUES (:mid, :up, :down, :ms) "
+        "ON CONFLICT (migration_id) DO UPDATE SET up_sha256 = EXCLUDED.up_sha256, down_sha256 = EXCLUDED.down_sha256, "
+        "applied_at = now(), duration_ms = EXCLUDED.duration_ms",
+        {"mid": migration.id, "up": checksum(up_path(migration.id)), "down": checksum(down_path(migration.id)), "ms": round(elapsed_ms)},
+    )
+
+
+def _record_rollback(backend, migration) -> None:
+    backend.unmark_one(migration, log=False)
+    _log(backend, migration, "rollback")
+    backend.execute(f"DELETE FROM {META_TABLE} WHERE migration_id = :mid", {"mid": migration.id})
+
+
+def apply_one(backend, migration) -> int:
+    """Runs the up file and records it (yoyo's record, checksums, timing): in one transaction, or,
+    for a `no-transaction` file, statement by statement and recorded once every one succeeded.
+    Returns the milliseconds recorded, which are the ones printed."""
+    path = up_path(migration.id)
+    if transactional(path):
+        with backend.transaction():
+            elapsed = _run(backend, migration.id, path, "Migration")
+            _record_apply(backend, migration, elapsed)
+    else:
+        elapsed = _run(backend, migration.id, path, "Migration")
+        with backend.transaction():
+            _record_apply(backend, migration, elapsed)
+    return round(elapsed)
+
+
+def rollback_one(backend, migration) -> int:
+    path = down_path(migration.id)
+    if transactional(path):
+        with backend.transaction():
+            elapsed = _run(backend, migration.id, path, "Rollback of")
+            _record_rollback(backend, migration)
+    else:
+        elapsed = _run(backend, migration.id, path, "Rollback of")
+        with backend.transaction():
+            _record_rollback(backend, migration)
+    return round(elapsed)
 
 
 def record_checksums(backend, mid: str, applied_at: datetime | None = None) -> None:
@@ -559,15 +705,48 @@ def cmd_migrate(args) -> int:
             print("Database is up to date.")
             return EXIT_OK
         check_destructive(report.pending, args.allow_destructive)
-        total = 0.0
+        if args.backup:
+            backup(backend, args.url or raw_database_url(), Path(args.backup))
+        total = 0
         for migration in report.pending:
             if is_blank(down_path(migration.id)):
                 print(f"warning: {migration.id} has an empty rollback file; it cannot be rolled back.", file=sys.stderr)
             elapsed = apply_one(backend, migration)
             total += elapsed
-            print(f"applied  {migration.id}  ({elapsed:.0f} ms)", flush=True)
-    print(f"{len(report.pending)} migration(s) applied in {total:.0f} ms.")
+            print(f"applied  {migration.id}  ({elapsed} ms)", flush=True)
+    print(f"{len(report.pending)} migration(s) applied in {total} ms.")
     return EXIT_OK
+
+
+def backup(backend, url: str, target: Path) -> None:
+    """pg_dump of the whole database (custom format) before anything is applied."""
+    pg_dump = shutil.which("pg_dump")
+    server_major = backend.connection.info.server_version // 10000
+    if not pg_dump:
+        raise DbError(
+            f"--backup needs pg_dump on PATH (PostgreSQL {server_major}'s client tools, e.g. the Debian package "
+            f"postgresql-client-{server_major}); nothing was applied. Install it, or migrate without --backup.",
+            EXIT_USAGE,
+        )
+    version = subprocess.run([pg_dump, "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"(\d+)(?:\.\d+)*", version)
+    dump_major = int(found.group(1)) if found else None
+    if dump_major != server_major:
+        raise DbError(
+            f"--backup: {pg_dump} is PostgreSQL {dump_major}'s pg_dump and the server is PostgreSQL {server_major}; "
+            f"nothing was applied. Put pg_dump {server_major} first on PATH (its backup restores with the same major's pg_restore).",
+            EXIT_USAGE,
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.run([pg_dump, "--format=custom", "--file", str(target), "--dbname", libpq_url(url)], capture_output=True, text=True)
+    if proc.returncode:
+        raise DbError(f"--backup: pg_dump failed, so nothing was applied: {proc.stderr.strip()}", EXIT_FAILED)
+    print(
+        f"backup   {target} ({target.stat().st_size / 1e6:.1f} MB in {(time.perf_counter() - started) * 1000:.0f} ms); "
+        f'restore with: pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" {target}',
+        flush=True,
+    )
 
 
 def check_destructive(pending, allowed: bool) -> None:
@@ -594,15 +773,21 @@ def print_plan(report: Report) -> int:
     findings = lint_files([up_path(m.id) for m in report.pending])
     print(f"Plan: {len(report.pending)} migration(s) would be applied, in this order (dry run: nothing applied).")
     for migration in report.pending:
-        print(f"\n-- {migration.id}  ({up_path(migration.id).relative_to(ROOT)})")
+        mode = "" if transactional(up_path(migration.id)) else ", no-transaction: statement by statement"
+        print(f"\n-- {migration.id}  ({up_path(migration.id).relative_to(ROOT)}{mode})")
         for statement in statements(up_path(migration.id)):
             code = _strip_comments(statement).strip()
             if code:
                 print(code if code.endswith(";") else code + ";")
-    destructive = [f for f in findings if f.destructive]
+    destructive = refused(findings)
     if destructive:
         print("\nDestructive statements (refused in batch mode without --allow-destructive):")
         for finding in destructive:
+            print(f"  {finding}")
+    undo = [f for f in lint_files([down_path(m.id) for m in report.pending if down_path(m.id).exists()]) if f.destructive]
+    if undo:
+        print("\nRolling these back later would run (`db rollback` lists them again and asks):")
+        for finding in undo:
             print(f"  {finding}")
     return EXIT_OK
 
@@ -626,6 +811,18 @@ def cmd_rollback(args) -> int:
                     EXIT_REFUSED,
                 )
         print("Will roll back, newest first: " + ", ".join(m.id for m in targets))
+        findings = [f for f in lint_files([down_path(m.id) for m in targets]) if f.destructive]
+        for finding in findings:
+            print(f"  {finding}")
+        not_allowed = refused(findings)
+        if not_allowed and not args.allow_destructive and not (sys.stdin.isatty() and not args.yes):
+            raise DbError(
+                "Refused: these rollback statements lose data their migration did not bring; nothing was rolled back.\n"
+                + "\n".join(f"  {f}" for f in not_allowed)
+                + "\nIf that is intended, pass --allow-destructive, or mark the rollback file after review with a line "
+                "`-- db: allow-destructive`.",
+                EXIT_REFUSED,
+            )
         if not args.yes and not confirm("Proceed?"):
             raise DbError(
                 "Rollback needs confirmation; nothing was rolled back. Answer y at the prompt, or pass --yes "
@@ -634,7 +831,7 @@ def cmd_rollback(args) -> int:
             )
         for migration in targets:
             elapsed = rollback_one(backend, migration)
-            print(f"rolled back  {migration.id}  ({elapsed:.0f} ms)", flush=True)
+            print(f"rolled back  {migration.id}  ({elapsed} ms)", flush=True)
     return EXIT_OK
 
 
@@ -699,7 +896,7 @@ def cmd_repair(args) -> int:
 
 
 def cmd_lint(args) -> int:
-    paths = [Path(p) for p in args.files] or sorted(p for p in MIGRATIONS.glob("*.sql") if not p.name.endswith(".rollback.sql"))
+    paths = [Path(p) for p in args.files] or sorted(MIGRATIONS.glob("*.sql"))
     findings = lint_files(paths)
     not_allowed = refused(findings)
     for finding in findings:
@@ -729,67 +926,93 @@ def snapshot(backend) -> list[tuple]:
     return sorted(tuple(map(str, row)) for row in rows if row[0] not in BOOKKEEPING)
 
 
-def cmd_rehearse(args) -> int:
+@contextmanager
+def scratch_database(url: str | None):
+    """An empty database for a rehearsal or a schema diff: `url` as given, else a new one beside
+    DATABASE_URL's, dropped afterwards."""
     import psycopg
     from psycopg import sql
 
+    if url:
+        yield url
+        return
+    base = urlsplit(libpq_url(raw_database_url()))
+    name = f"{base.path.lstrip('/') or 'app'}_scratch_{os.getpid()}"[:63]
+    admin = libpq_url(raw_database_url())
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        raise DbError(
+            f"Cannot create the scratch database {name}: {str(exc).strip()}. Give the DATABASE_URL user CREATEDB, "
+            "or pass an empty database with --url.",
+            EXIT_FAILED,
+        ) from None
+    try:
+        yield urlunsplit(base._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def cmd_rehearse(args) -> int:
     migrations = read_migrations()
     for migration in migrations:
         if is_blank(down_path(migration.id)):
             raise DbError(f"{migration.id} has no rollback SQL ({down_path(migration.id).relative_to(ROOT)}); every migration must be reversible.", EXIT_INVALID)
-    scratch_url, drop = args.url, None
-    if not scratch_url:
-        base = urlsplit(libpq_url(raw_database_url()))
-        name = f"{base.path.lstrip('/') or 'app'}_rehearse_{os.getpid()}"[:63]
-        admin = libpq_url(raw_database_url())
-        try:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise DbError(
-                f"Cannot create the scratch database {name}: {str(exc).strip()}. Give the DATABASE_URL user CREATEDB, "
-                "or pass an empty database with --url.",
-                EXIT_FAILED,
-            ) from None
-        scratch_url = urlunsplit(base._replace(path=f"/{name}"))
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-    try:
-        backend = open_backend(scratch_url)
-        if applied_migrations(backend):
-            raise DbError("The rehearsal database already has migrations applied; give an empty database.", EXIT_USAGE)
-        empty = snapshot(backend)
-        started = time.perf_counter()
-        for migration in migrations:
-            apply_one(backend, migration)
-        first = snapshot(backend)
-        print(f"1/3 applied all {len(migrations)} migration(s)")
-        for migration in reversed(migrations):
-            rollback_one(backend, migration)
-        after_rollback = snapshot(backend)
-        if after_rollback != empty:
-            left = sorted({row[0] for row in set(after_rollback) - set(empty)})
-            raise DbError(
-                "Rolling everything back did not restore the empty schema; left behind in: "
-                + ", ".join(left)
-                + ". Make each rollback file undo its migration completely.",
-                EXIT_INVALID,
-            )
-        print("2/3 rolled all back: the schema is empty again")
-        for migration in migrations:
-            apply_one(backend, migration)
-        if snapshot(backend) != first:
-            raise DbError("Applying again gave a different schema than the first time; a rollback leaves something behind.", EXIT_INVALID)
-        print(f"3/3 applied all again: same schema ({(time.perf_counter() - started) * 1000:.0f} ms in all)")
-        backend.connection.close()
-    finally:
-        if drop:
-            drop()
+    with scratch_database(args.url) as scratch_url:
+        rehearse(scratch_url, migrations)
     print("Rehearsal passed: every migration applies, rolls back and applies again.")
     return EXIT_OK
+
+
+def rehearse(scratch_url: str, migrations) -> None:
+    backend = open_backend(scratch_url)
+    if applied_migrations(backend):
+        raise DbError("The rehearsal database already has migrations applied; give an empty database.", EXIT_USAGE)
+    empty = snapshot(backend)
+    started = time.perf_counter()
+    for migration in migrations:
+        apply_one(backend, migration)
+    first = snapshot(backend)
+    print(f"1/3 applied all {len(migrations)} migration(s)")
+    for migration in reversed(migrations):
+        rollback_one(backend, migration)
+    after_rollback = snapshot(backend)
+    if after_rollback != empty:
+        left = sorted({row[0] for row in set(after_rollback) - set(empty)})
+        raise DbError(
+            "Rolling everything back did not restore the empty schema; left behind in: "
+            + ", ".join(left)
+            + ". Make each rollback file undo its migration completely.",
+            EXIT_INVALID,
+        )
+    print("2/3 rolled all back: the schema is empty again")
+    for migration in migrations:
+        apply_one(backend, migration)
+    if snapshot(backend) != first:
+        raise DbError("Applying again gave a different schema than the first time; a rollback leaves something behind.", EXIT_INVALID)
+    print(f"3/3 applied all again: same schema ({(time.perf_counter() - started) * 1000:.0f} ms in all)")
+    backend.connection.close()
+
+
+SCHEMA = ROOT / "prisma" / "schema.prisma"
+EMPTY_DIFF = "-- This is an empty migration."
+
+
+def schema_diff(url: str, direction: str, summary: bool = False) -> str:
+    """Prisma's schema engine on the database at `url` and prisma/schema.prisma (tools/schema-diff.mjs):
+    direction "to-schema" gives the SQL from the database to the schema, "from-schema" the reverse."""
+    node = shutil.which("node")
+    if not node:
+        raise DbError("--from-schema needs Node.js (the project's own, for Prisma's schema engine); install it and run `npm install`.", EXIT_USAGE)
+    if not (ROOT / "node_modules" / "@prisma" / "schema-engine-wasm").is_dir():
+        raise DbError("--from-schema needs the project's npm packages (@prisma/schema-engine-wasm); run `npm install` first.", EXIT_USAGE)
+    command = [node, str(ROOT / "tools" / "schema-diff.mjs"), "--url", libpq_url(url), f"--{direction}", str(SCHEMA)]
+    proc = subprocess.run(command + (["--summary"] if summary else []), cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode not in (0, 2):
+        raise DbError(f"Prisma's schema engine could not compare prisma/schema.prisma with the migrations: {(proc.stderr or proc.stdout).strip()}", EXIT_FAILED)
+    return "" if proc.returncode == 0 else proc.stdout.strip()
 
 
 def cmd_new(args) -> int:
@@ -799,9 +1022,73 @@ def cmd_new(args) -> int:
     numbers = [int(m.group(1)) for p in MIGRATIONS.glob("*.sql") if (m := re.match(r"(\d+)_", p.name))]
     stem = f"{(max(numbers) if numbers else 0) + 1:04d}_{slug}"
     up, down = up_path(stem), down_path(stem)
+    if args.from_schema:
+        return new_from_schema(args, stem, up, down)
     up.write_text(f"-- {stem}: describe the change. Runs in one transaction.\n")
     down.write_text(f"-- Undo {stem}.sql exactly, newest statement first.\n")
     print(f"created  {up.relative_to(ROOT)}\ncreated  {down.relative_to(ROOT)}")
+    return EXIT_OK
+
+
+def new_from_schema(args, stem: str, up: Path, down: Path) -> int:
+    """Applies the migrations to a scratch database and writes what Prisma's engine says it takes to
+    reach prisma/schema.prisma from there (and back), then lints both files."""
+    if not SCHEMA.exists():
+        raise DbError(f"--from-schema reads {SCHEMA.relative_to(ROOT)}, which does not exist.", EXIT_USAGE)
+    migrations = read_migrations()
+    with scratch_database(args.url) as scratch_url:
+        backend = open_backend(scratch_url)
+        if applied_migrations(backend):
+            raise DbError("The --url database already has migrations applied; give an empty database.", EXIT_USAGE)
+        for migration in migrations:
+            apply_one(backend, migration)
+        backend.connection.close()
+        forward = schema_diff(scratch_url, "to-schema")
+        backward = schema_diff(scratch_url, "from-schema") if forward else ""
+    if not forward:
+        print(f"{SCHEMA.relative_to(ROOT)} already matches the {len(migrations)} migration(s); nothing to write.")
+        return EXIT_OK
+    up.write_text(
+        f"-- {stem}: written by `db new --from-schema` from the difference between the migrations before it\n"
+        f"-- and {SCHEMA.relative_to(ROOT)}. Review it before applying; it runs in one transaction.\n{forward}\n"
+    )
+    down.write_text(f"-- Undoes {stem}.sql: the reverse difference, from {SCHEMA.relative_to(ROOT)} back to the migrations before it.\n{backward}\n")
+    print(f"created  {up.relative_to(ROOT)}\ncreated  {down.relative_to(ROOT)}")
+    findings = lint_files([up, down])
+    for finding in findings:
+        print(f"  {finding}")
+    not_allowed = refused(findings)
+    if not_allowed:
+        print(
+            f"{len(not_allowed)} destructive statement(s) above: `db migrate` refuses them until the file carries a reviewed "
+            "`-- db: allow-destructive` line (or --allow-destructive is passed).",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_seed(args) -> int:
+    import seed
+
+    url = args.url or raw_database_url()
+    hint = seed.looks_like_production(url)
+    if hint and not args.force:
+        raise DbError(
+            f"Refused: the {hint} looks like production, and seeding writes test accounts with a published password. "
+            "Point DATABASE_URL (or --url) at a development database, or pass --force if this one is not production.",
+            EXIT_REFUSED,
+        )
+    for name in ("users", "posts", "comments", "likes"):
+        if getattr(args, name) < 0:
+            raise DbError(f"--{name} must be 0 or more.", EXIT_USAGE)
+    import psycopg
+
+    try:
+        print(seed.run(libpq_url(url), args.users, args.posts, args.comments, args.likes, args.replace))
+    except LookupError as exc:
+        raise DbError(f"Nothing was seeded: {exc}.", EXIT_USAGE) from None
+    except psycopg.Error as exc:
+        raise DbError(f"Nothing was seeded (one transaction, rolled back): {str(exc).strip()}", EXIT_FAILED) from None
     return EXIT_OK
 
 
@@ -809,10 +1096,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="db", description=__doc__.split("\n\n")[0], epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, run, help: str, locks: bool = False):
-        p = sub.add_parser(name, help=help)
+    def command(name: str, run, help: str, locks: bool = False, aliases: tuple[str, ...] = ()):
+        p = sub.add_parser(name, help=help, aliases=list(aliases))
         p.set_defaults(run=run)
-        if name not in ("new", "lint"):
+        if name != "lint":
             p.add_argument("--url", help="database URL (default: DATABASE_URL, or .env)")
         if locks:
             p.add_argument("--lock-timeout", type=float, default=60, help="seconds to wait for another db process (default 60)")
@@ -821,9 +1108,11 @@ def main(argv: list[str] | None = None) -> int:
     migrate = command("migrate", cmd_migrate, "validate, then apply pending migrations", locks=True)
     migrate.add_argument("--dry-run", action="store_true", help="print the plan and SQL; apply nothing")
     migrate.add_argument("--allow-destructive", action="store_true", help="apply destructive statements without asking")
+    migrate.add_argument("--backup", metavar="FILE", help="pg_dump the database to FILE (custom format) before applying")
     rollback = command("rollback", cmd_rollback, "undo applied migrations, newest first", locks=True)
     rollback.add_argument("--steps", type=int, default=1)
     rollback.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rollback.add_argument("--allow-destructive", action="store_true", help="roll back statements that drop more than their migration made")
     status = command("status", cmd_status, "applied, pending and problems")
     status.add_argument("--json", action="store_true")
     command("validate", cmd_validate, "check applied migrations against their files")
@@ -832,8 +1121,16 @@ def main(argv: list[str] | None = None) -> int:
     lint = command("lint", cmd_lint, "lint migrations with squawk and the data-loss checks")
     lint.add_argument("files", nargs="*")
     command("rehearse", cmd_rehearse, "apply all, roll back all, apply all on a scratch database")
-    new = command("new", cmd_new, "create a migration and its rollback file")
+    new = command("new", cmd_new, "create a migration and its rollback file", aliases=("create",))
     new.add_argument("name")
+    new.add_argument("--from-schema", action="store_true", help="write the SQL that brings the migrations to prisma/schema.prisma")
+    seeding = command("seed", cmd_seed, "fill the database with realistic data")
+    seeding.add_argument("--users", type=int, default=100, help="users to add (default 100)")
+    seeding.add_argument("--posts", type=int, default=10, help="posts per user (default 10)")
+    seeding.add_argument("--comments", type=int, default=3, help="comments per post (default 3)")
+    seeding.add_argument("--likes", type=int, default=5, help="likes per user (default 5)")
+    seeding.add_argument("--replace", action="store_true", help="delete the earlier seed first, so the result is always the same")
+    seeding.add_argument("--force", action="store_true", help="seed even a database whose name or host reads like production")
 
     args = parser.parse_args(argv)
     if getattr(args, "steps", 1) < 1:
