@@ -27,18 +27,25 @@ SPECIAL = {
     "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
     "tests/rate-limit.test.ts": "tests/{% if auth %}rate-limit.test.ts{% endif %}",
     "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",
+    "src/http/operations/auth.ts": "src/http/operations/{% if auth %}auth.ts{% endif %}",
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,
 }
 # Partials a stack does without or replaces with a file of its own: NestJS declares its routes
 # in controllers (no operations table) and boots through Nest's own shutdown hooks; Express is
 # not served by Fastify.
+# The REST operation table: the index, what an operation is, and one module a resource.
+OPERATIONS = {
+    "src/http/operations.ts",
+    "src/http/operation.ts",
+    *(f"src/http/operations/{name}.ts" for name in ("auth", "comments", "health", "posts", "users")),
+}
 OWN_FILES = {
-    "nestjs": {"src/http/operations.ts", "src/server.ts"},
+    "nestjs": {*OPERATIONS, "src/server.ts"},
     "express-typescript": {"src/http/fastify.ts"},
     # Apollo serves one GraphQL schema instead of the REST table, and tests and load-tests it as such.
     "apollo-graphql": {
-        "src/http/operations.ts",
+        *OPERATIONS,
         "src/http/serializer.ts",
         "tests/users.test.ts",
         "tests/posts.test.ts",

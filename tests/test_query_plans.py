@@ -62,3 +62,4 @@ def test_an_index_migration_cut_short_is_finished_by_the_next_run(tool):
     indexes = {row[0] for row in tool.sql("SELECT indexname FROM pg_indexes WHERE tablename IN ('posts', 'comments')")}
     assert {"comments_post_id_created_at_id_idx", "posts_author_id_created_at_id_idx"} <= indexes
     assert not indexes & {"comments_post_id_idx", "posts_author_id_idx"}
+    assert tool.sql("SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid IN ('posts'::regclass, 'comments'::regclass)") == [(True,)]

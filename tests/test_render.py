@@ -51,10 +51,10 @@ def http_sources(project: Path) -> str:
 
 
 def routes(project: Path) -> set[tuple[str, str]]:
-    """(method, path) of every endpoint, from operations.ts or from the NestJS controllers."""
-    table = project / "src" / "http" / "operations.ts"
-    if table.exists():
-        return set(OPERATION.findall(table.read_text()))
+    """(method, path) of every endpoint, from the operation modules or from the NestJS controllers."""
+    modules = sorted((project / "src" / "http" / "operations").glob("*.ts"))
+    if modules:
+        return set(OPERATION.findall("".join(module.read_text() for module in modules)))
     found = set()
     for controller in (project / "src" / "http").rglob("*.controller.ts"):
         for prefix, body in CONTROLLER.findall(controller.read_text()):
@@ -130,7 +130,7 @@ class TestEveryCombination:
             assert set(schema.get_type("Post").fields) >= {"author", "comments", "commentCount", "likeCount"}
             assert set(schema.get_type("PostConnection").fields) == {"edges", "nodes", "pageInfo"}
             return
-        # NestJS declares its routes in controllers; the others take them from operations.ts.
+        # NestJS declares its routes in controllers; the others take them from src/http/operations/.
         assert routes(rendered[(stack, combo_id(combo))]) == routes(rendered[("fastify-typescript", combo_id(combo))])
 
     def test_generated_json_and_yaml_parse(self, rendered, stack, combo):
@@ -206,7 +206,7 @@ def test_license_follows_the_answer(tmp_path):
 
 def test_prefix_and_port_reach_the_code(tmp_path):
     project = render(tmp_path / "p", api_prefix="/api/v1", port=8080)
-    assert "API_PREFIX = '/api/v1'" in (project / "src/http/operations.ts").read_text()
+    assert "API_PREFIX = '/api/v1'" in (project / "src/http/operation.ts").read_text()
     assert ".default(8080)" in (project / "src/core/config.ts").read_text()
 
 

@@ -11,10 +11,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 from copier import run_copy, run_update
 
 from tests.conftest import ROOT, STACKS_GRAPHQL, STACKS_REST
-from tests.projects import install_project
+from tests.projects import install_project, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 # the test's own clone, so the 0.2.0 migration runs when updating across it).
 PREVIOUS_RELEASE = "8fe3a47"
 FIRST_RELEASE = "e93b436"  # v0.1.0: the Fastify stack alone, routes still in src/http/routes/
-NEW_VERSION = "v0.2.0"
+NEW_VERSION = "v0.3.0"  # the working tree: crosses the 0.2.0 and 0.3.0 migrations
 USER_OPERATION = """    operation({
       method: 'get',
       path: '/hello',
@@ -80,7 +81,8 @@ def generate(template: Path, dst: Path, ref: str, **answers) -> Path:
 
 
 def user_edits(project: Path, route: bool = True) -> None:
-    """What an owner does in the first month: retitle the README, add a route and a migration, configure .env."""
+    """What an owner does in the first month: retitle the README, add a route (to the one
+    operations.ts of releases before 0.3.0) and a migration, configure .env."""
     readme = project / "README.md"
     lines = readme.read_text().splitlines(keepends=True)
     lines[0] = "# Update Me (internal edition)\n"
@@ -121,10 +123,11 @@ def assert_clean_merge(project: Path) -> None:
         assert "<<<<<<<" not in text and ">>>>>>>" not in text, f"conflict markers in {path.relative_to(project)}"
 
 
-def install_and_test(project: Path, stack: str, node_env: dict, postgres_admin_url: str, redis_url: str) -> None:
+def install_and_test(project: Path, stack: str, node_env: dict, postgres_admin_url: str, redis_url: str):
     installed = install_project(project, stack, "update", node_env, postgres_admin_url, redis_url, database=f"upd_{uuid.uuid4().hex[:12]}")
     installed.npm("run", "build")
     installed.npm("test", timeout=900)
+    return installed
 
 
 # The stacks the previous release (v0.1.1) already had; NestJS came later.
@@ -142,19 +145,30 @@ def test_update_from_the_previous_release_keeps_the_owners_edits(stack, template
 
     assert_clean_merge(project)
     assert (project / "README.md").read_text().startswith("# Update Me (internal edition)\n")
+    # The 0.3.0 migration moved the owner's route out of the old single file into a module of its own.
+    own = (project / "src" / "http" / "operations" / "own.ts").read_text()
+    assert "path: '/hello'" in own and "export function ownOperations" in own
     operations = (project / "src" / "http" / "operations.ts").read_text()
-    assert "path: '/hello'" in operations and "export const API_PREFIX" in operations
+    assert "...ownOperations(container)," in operations and "path: '/hello'" not in operations
+    assert "export const API_PREFIX" in (project / "src" / "http" / "operation.ts").read_text()
     assert (project / "migrations" / "0002_user_tags.sql").exists()
     assert (project / "tools" / "db.py").read_text().count("advisory") > 0, "the new release's db command arrived"
     # The 0.2.0 migration rewrote the setting the new release refuses.
     assert "TRUST_PROXY=1" in (project / ".env").read_text()
 
     fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack)
-    user_edits(fresh)
-    # .env is the owner's file (made from the old .env.example), so it is compared by the migration check above.
-    assert differences(project, fresh) == []
+    user_edits(fresh, route=False)
+    # .env is the owner's file (made from the old .env.example), so it is compared by the migration check above;
+    # the route's two files by the asserts above, and by the build and tests below.
+    assert sorted(differences(project, fresh)) == ["differs: src/http/operations.ts", "only in updated: src/http/operations/own.ts"]
 
-    install_and_test(project, stack, node_env, postgres_admin_url, redis_url)
+    installed = install_and_test(project, stack, node_env, postgres_admin_url, redis_url)
+    installed.db("migrate")
+    server = start_server(installed)
+    try:
+        assert requests.get(f"{server.base_url}/api/hello", timeout=5).json() == {"hello": "world"}
+    finally:
+        assert server.stop() == 0
 
 
 def test_update_from_the_first_release_moves_the_routes_and_keeps_the_owners_edits(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):

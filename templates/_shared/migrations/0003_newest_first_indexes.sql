@@ -7,7 +7,8 @@
 --
 -- The line above runs each statement on its own, outside a transaction: CONCURRENTLY builds an
 -- index while writes to the table go on (a plain CREATE INDEX blocks them for the whole build).
--- Every statement can run again (IF [NOT] EXISTS), so a run cut short is finished by the next.
+-- Every statement can run again (IF [NOT] EXISTS). A build cut short leaves its index INVALID:
+-- the next run refuses until it is dropped, and names the statement that drops it.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS comments_post_id_created_at_id_idx ON comments (post_id, created_at DESC, id DESC);
 DROP INDEX CONCURRENTLY IF EXISTS comments_post_id_idx;
 

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -41,7 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
@@ -92,8 +93,8 @@ def load_yoyo():
         import yoyo  # noqa: F401
     except ImportError:
         raise DbError(
-            "yoyo-migrations is not installed for this Python. Run `npm run setup:python` "
-            "(creates .venv from requirements.txt) or `pip install -r requirements.txt`.",
+            "yoyo-migrations is not installed for this Python. Run the command through npm (`npm run db:migrate` "
+            "and the like make .venv by themselves) or `pip install -r requirements/db.txt`.",
             EXIT_USAGE,
         ) from None
     return yoyo
@@ -383,7 +384,7 @@ def squawk_binary() -> str:
     if not found:
         raise DbError(
             "squawk (the PostgreSQL migration linter) is not installed for this Python. "
-            "Run `npm run setup:python` or `pip install -r requirements.txt`.",
+            "Run the command through npm (`npm run db:lint`), which installs it into .venv, or `pip install -r requirements/db.txt`.",
             EXIT_USAGE,
         )
     return found
@@ -565,15 +566,42 @@ def invalid_indexes(backend) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _invalid_named_in(backend, path: Path) -> list[str]:
+    """INVALID indexes whose names appear in `path`: a CREATE INDEX CONCURRENTLY IF NOT EXISTS
+    would skip them as existing, so they must be dropped before the file runs."""
+    text = path.read_text()
+    return [name for name in invalid_indexes(backend) if re.search(rf"\b{re.escape(name)}\b", text)]
+
+
+def _drop_statements(names: list[str]) -> str:
+    return " ".join(f"DROP INDEX CONCURRENTLY IF EXISTS {name};" for name in names)
+
+
+# Set while a no-transaction file runs, so an interrupt says what stays done.
+OUTSIDE_TRANSACTION: list[str] = []
+
+
 def _run_outside_transaction(backend, migration_id: str, path: Path, verb: str) -> None:
     """Each statement on its own (autocommit), as CONCURRENTLY requires; still under the migration
-    lock, with the same lock_timeout. A failure keeps what ran before it, so it is named."""
-    backend.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    lock. A failure keeps what ran before it, so it is named. lock_timeout applies to every
+    statement but the CONCURRENTLY ones: those wait for older transactions to end, which blocks
+    no one's reads or writes, so a long report query must not make them fail."""
+    leftover = _invalid_named_in(backend, path)
+    if leftover:
+        raise DbError(
+            f"{path.relative_to(ROOT)} names INVALID index(es) {', '.join(leftover)}, left by an earlier run cut short: "
+            f"IF NOT EXISTS would keep them unusable. Drop them with `{_drop_statements(leftover)}`, then run the command again.",
+            EXIT_FAILED,
+        )
     done = 0
+    OUTSIDE_TRANSACTION.append(migration_id)
     try:
         for index, statement in enumerate(statements(path), start=1):
-            if not _strip_comments(statement).strip():
+            code = _strip_comments(statement)
+            if not code.strip():
                 continue
+            concurrent = re.search(r"(?i)\bconcurrently\b", code) is not None
+            backend.execute("SET lock_timeout = 0" if concurrent else f"SET lock_timeout = '{LOCK_TIMEOUT}'")
             cursor = backend.cursor()
             try:
                 cursor.execute(statement)
@@ -581,17 +609,24 @@ def _run_outside_transaction(backend, migration_id: str, path: Path, verb: str) 
                 error = _statement_error(migration_id, path, index, statement, exc, verb, kept=done)
                 invalid = invalid_indexes(backend)
                 if invalid:
-                    fixes = " ".join(f"DROP INDEX CONCURRENTLY IF EXISTS {name};" for name in invalid)
                     error = DbError(
                         f"{error}\nINVALID index(es) left behind: {', '.join(invalid)} (not used by queries, yet "
-                        f"maintained on every write). Drop them with `{fixes}`, then run the command again.",
+                        f"maintained on every write). Drop them with `{_drop_statements(invalid)}`, then run the command again.",
                         error.code,
                     )
                 raise error from None
             finally:
                 cursor.close()
             done += 1
+        leftover = _invalid_named_in(backend, path)
+        if leftover:
+            raise DbError(
+                f"{verb} {migration_id} ran every statement, yet index(es) {', '.join(leftover)} are INVALID; it is not recorded. "
+                f"Drop them with `{_drop_statements(leftover)}`, then run the command again.",
+                EXIT_FAILED,
+            )
     finally:
+        OUTSIDE_TRANSACTION.remove(migration_id)
         backend.execute("RESET lock_timeout")
 
 
@@ -733,20 +768,39 @@ def backup(backend, url: str, target: Path) -> None:
     dump_major = int(found.group(1)) if found else None
     if dump_major != server_major:
         raise DbError(
-            f"--backup: {pg_dump} is PostgreSQL {dump_major}'s pg_dump and the server is PostgreSQL {server_major}; "
+            f"--backup: {pg_dump} is {'PostgreSQL ' + str(dump_major) + chr(39) + 's' if dump_major else 'an unknown version of'} pg_dump and the server is PostgreSQL {server_major}; "
             f"nothing was applied. Put pg_dump {server_major} first on PATH (its backup restores with the same major's pg_restore).",
             EXIT_USAGE,
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
     started = time.perf_counter()
-    proc = subprocess.run([pg_dump, "--format=custom", "--file", str(target), "--dbname", libpq_url(url)], capture_output=True, text=True)
+    dbname, env = libpq_without_password(url)
+    proc = subprocess.run([pg_dump, "--format=custom", "--file", str(partial), "--dbname", dbname], capture_output=True, text=True, env=env)
     if proc.returncode:
+        partial.unlink(missing_ok=True)
         raise DbError(f"--backup: pg_dump failed, so nothing was applied: {proc.stderr.strip()}", EXIT_FAILED)
+    partial.replace(target)
     print(
         f"backup   {target} ({target.stat().st_size / 1e6:.1f} MB in {(time.perf_counter() - started) * 1000:.0f} ms); "
-        f'restore with: pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" {target}',
+        f"restore it into an empty database with: pg_restore --no-owner --dbname <that database's URL> {shlex.quote(str(target))}",
         flush=True,
     )
+
+
+def libpq_without_password(url: str) -> tuple[str, dict[str, str]]:
+    """The URL for a child process without its password, which goes in PGPASSWORD instead
+    (a command line is visible to every user of the machine in `ps`)."""
+    parts = urlsplit(libpq_url(url))
+    env = dict(os.environ)
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        user = quote(unquote(parts.username), safe="") + "@" if parts.username else ""
+        netloc = user + host + (f":{parts.port}" if parts.port else "")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts), env
 
 
 def check_destructive(pending, allowed: bool) -> None:
@@ -997,10 +1051,9 @@ def rehearse(scratch_url: str, migrations) -> None:
 
 
 SCHEMA = ROOT / "prisma" / "schema.prisma"
-EMPTY_DIFF = "-- This is an empty migration."
 
 
-def schema_diff(url: str, direction: str, summary: bool = False) -> str:
+def schema_diff(url: str, direction: str) -> str:
     """Prisma's schema engine on the database at `url` and prisma/schema.prisma (tools/schema-diff.mjs):
     direction "to-schema" gives the SQL from the database to the schema, "from-schema" the reverse."""
     node = shutil.which("node")
@@ -1008,8 +1061,8 @@ def schema_diff(url: str, direction: str, summary: bool = False) -> str:
         raise DbError("--from-schema needs Node.js (the project's own, for Prisma's schema engine); install it and run `npm install`.", EXIT_USAGE)
     if not (ROOT / "node_modules" / "@prisma" / "schema-engine-wasm").is_dir():
         raise DbError("--from-schema needs the project's npm packages (@prisma/schema-engine-wasm); run `npm install` first.", EXIT_USAGE)
-    command = [node, str(ROOT / "tools" / "schema-diff.mjs"), "--url", libpq_url(url), f"--{direction}", str(SCHEMA)]
-    proc = subprocess.run(command + (["--summary"] if summary else []), cwd=ROOT, capture_output=True, text=True)
+    env = {**os.environ, "DATABASE_URL": libpq_url(url)}  # not on the command line, where `ps` shows it
+    proc = subprocess.run([node, str(ROOT / "tools" / "schema-diff.mjs"), f"--{direction}", str(SCHEMA)], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode not in (0, 2):
         raise DbError(f"Prisma's schema engine could not compare prisma/schema.prisma with the migrations: {(proc.stderr or proc.stdout).strip()}", EXIT_FAILED)
     return "" if proc.returncode == 0 else proc.stdout.strip()
@@ -1141,7 +1194,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"db {args.command}: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
-        print(f"db {args.command}: interrupted; the migration in progress was rolled back.", file=sys.stderr)
+        if OUTSIDE_TRANSACTION:
+            print(
+                f"db {args.command}: interrupted during {OUTSIDE_TRANSACTION[0]}, which runs outside a transaction: its statements "
+                "before the one interrupted stay done, and it is not recorded. An index being built CONCURRENTLY is left "
+                "INVALID; the next run names it and the statement that drops it.",
+                file=sys.stderr,
+            )
+        elif args.command in ("migrate", "rollback", "rehearse"):
+            print(f"db {args.command}: interrupted; the migration in progress was rolled back.", file=sys.stderr)
+        else:
+            print(f"db {args.command}: interrupted; nothing was kept.", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -18,7 +18,7 @@ SEED_PASSWORD = "seed-password"
 # like any stored password. Seeded accounts are for development and load tests only.
 SEED_PASSWORD_HASH = "$argon2id$v=19$m=19456,t=2,p=1$1W4D2pVPsu2RMzI+S744Kw$0Q+FtxAYTA+uTxY4rgKbpH4Fkvw4+BZOCMVBDxq68s0"
 SEED_EMAIL = r"^seed-([0-9]+)@example\.com$"
-PRODUCTION_HINT = re.compile(r"(?i)(^|[^a-z])(prod|production|live)([^a-z]|$)")
+PRODUCTION_HINT = re.compile(r"(?i)(^|[^a-z])(prod|production)([^a-z]|$)")
 
 FIRST_NAMES = "Ada Alan Grace Linus Margaret Ken Barbara Dennis Frances Edsger Radia Guido Anita Donald Hedy John Sophie Tim Katherine Bjarne".split()
 LAST_NAMES = "Lovelace Turing Hopper Torvalds Hamilton Thompson Liskov Ritchie Allen Dijkstra Perlman Rossum Borg Knuth Lamarr Backus Wilson Berners-Lee Johnson Stroustrup".split()
@@ -146,12 +146,14 @@ def run(url: str, users: int, posts: int, comments: int, likes: int, replace: bo
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         counts = seed(conn, users, posts, comments, likes, replace)
+        logins = "password_hash" in _columns(conn, "users")
     seconds = time.perf_counter() - started
     removed = counts.pop("users removed", None)
     inserted = sum(counts.values())
     parts = ", ".join(f"{v:,} {k}" for k, v in counts.items())
-    return (
-        (f"removed the earlier seed ({removed:,} users and their rows); " if removed is not None else "")
-        + f"seeded {parts} ({inserted:,} rows) in {seconds:.2f} s ({inserted / max(seconds, 1e-6):,.0f} rows/s). "
-        f"Seeded users log in as seed-N@example.com with the password {SEED_PASSWORD!r}."
+    report = (f"removed the earlier seed ({removed:,} users and their rows); " if removed is not None else "") + (
+        f"seeded {parts} ({inserted:,} rows) in {seconds:.2f} s ({inserted / max(seconds, 1e-6):,.0f} rows/s)."
     )
+    if logins:
+        report += f" Seeded users log in as seed-N@example.com with the password {SEED_PASSWORD!r}."
+    return report

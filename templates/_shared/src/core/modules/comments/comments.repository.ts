@@ -2,8 +2,7 @@
 import { Prisma } from '../../../generated/prisma/client';
 {% endif -%}
 import type { Db } from '../../db';
-import type { Cursor } from '../../pagination';
-import { afterCursor } from '../posts/posts.repository';
+import { afterCursor, type Cursor } from '../../pagination';
 import type { Comment } from './comments.schema';
 
 const commentSelect = {

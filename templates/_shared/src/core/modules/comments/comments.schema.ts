@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
+import { NO_NUL, STORABLE } from '../../fields';
+import { PublicUserSchema } from '../users/users.schema';
 
 export const CommentSchema = z.object({
   id: z.uuid(),

@@ -42,10 +42,6 @@ function toPost(row: PostRow): Post {
   };
 }
 
-export function afterCursor(cursor: Cursor | undefined) {
-  return cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : {};
-}
-
 export class PostsRepository {
   constructor(private readonly db: Db) {}
 

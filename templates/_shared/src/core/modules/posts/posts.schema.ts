@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CURSOR_PATTERN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../pagination';
-import { NO_NUL, PublicUserSchema, STORABLE } from '../users/users.schema';
+import { NO_NUL, STORABLE } from '../../fields';
+import { PublicUserSchema } from '../users/users.schema';
 
 export const PostSchema = z.object({
   id: z.uuid(),
@@ -33,10 +33,6 @@ export const UpdatePostBody = z
   });
 export type UpdatePostInput = z.infer<typeof UpdatePostBody>;
 
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().regex(CURSOR_PATTERN, 'must be the `nextCursor` of a previous page').optional(),
-});
 
 export const LikeStateSchema = z.object({ liked: z.boolean(), likes: z.number().int() });
 export type LikeState = z.infer<typeof LikeStateSchema>;

@@ -1,8 +1,7 @@
 import type { Db } from '../../db';
 import { ConflictError } from '../../errors';
 {%- if auth or api_type == 'graphql' %}
-import type { Cursor } from '../../pagination';
-import { afterCursor } from '../posts/posts.repository';
+import { afterCursor, type Cursor } from '../../pagination';
 {%- endif %}
 {%- if auth %}
 import { asRole, type Role, type User } from './users.schema';

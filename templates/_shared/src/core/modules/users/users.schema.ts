@@ -1,15 +1,10 @@
 import { z } from 'zod';
-
-export const IdParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+import { NO_NUL, STORABLE } from '../../fields';
 
 // At most 64 characters before the @ (RFC 5321), 254 in all, and a domain whose labels neither start
 // nor end with a hyphen: what the OpenAPI `format: email` promises to clients.
 const MAILBOX = /^[^@]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
 export const EmailField = z.email({ message: 'must be an email address' }).max(254).regex(MAILBOX, 'must be an email address');
-/** Text PostgreSQL can store: its text type refuses the NUL character (\u0000). */
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-export const STORABLE = /^[^\u0000]*$/;
-export const NO_NUL = 'must not contain the NUL character (\\u0000)';
 export const NameField = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').regex(STORABLE, NO_NUL);
 {%- if auth %}
 
