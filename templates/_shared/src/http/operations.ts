@@ -16,6 +16,7 @@ export * from './operation';
  */
 export function operations(container: Container): Operation[] {
   return [
+    // One line a resource.
     ...healthOperations(container),
 {%- if auth %}
     ...authOperations(container),

@@ -33,6 +33,5 @@ export const UpdatePostBody = z
   });
 export type UpdatePostInput = z.infer<typeof UpdatePostBody>;
 
-
 export const LikeStateSchema = z.object({ liked: z.boolean(), likes: z.number().int() });
 export type LikeState = z.infer<typeof LikeStateSchema>;
