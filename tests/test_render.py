@@ -70,20 +70,35 @@ def graphql_schema(project: Path):
     return graphql.build_schema(graphql_sdl(project))
 
 
+class Renders(dict):
+    """Each (stack, combination) rendered the first time a test asks for it."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory = factory
+
+    def __missing__(self, key: tuple[str, str]) -> Path:
+        stack, combination = key
+        self[key] = render(self.factory.mktemp(f"{stack}-{combination}"), stack=stack, **COMBOS_BY_ID[combination])
+        return self[key]
+
+
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    out = {}
-    for stack in STACKS:
-        for combo in COMBOS:
-            dst = tmp_path_factory.mktemp(f"{stack}-{combo_id(combo)}")
-            out[(stack, combo_id(combo))] = render(dst, stack=stack, **combo)
-    return out
+def rendered(tmp_path_factory) -> Renders:
+    return Renders(tmp_path_factory)
 
 
-CASES = [(stack, combo) for stack in STACKS for combo in COMBOS]
+COMBOS_BY_ID = {combo_id(combo): combo for combo in COMBOS}
+# One xdist group a combination: its four renders are made on one worker, and the two workers
+# share the matrix instead of both rendering all of it.
+CASES = [
+    pytest.param(stack, combo, id=f"{stack}-{combo_id(combo)}", marks=pytest.mark.xdist_group(f"render-{combo_id(combo)}"))
+    for stack in STACKS
+    for combo in COMBOS
+]
 
 
-@pytest.mark.parametrize(("stack", "combo"), CASES, ids=[f"{s}-{combo_id(c)}" for s, c in CASES])
+@pytest.mark.parametrize(("stack", "combo"), CASES)
 class TestEveryCombination:
     def test_nothing_is_left_unrendered(self, rendered, stack, combo):
         project = rendered[(stack, combo_id(combo))]
