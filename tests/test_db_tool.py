@@ -15,7 +15,7 @@ import pytest
 
 from tests.db_tool import ok
 
-pytestmark = pytest.mark.xdist_group("db-tool")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("db-tool")]
 
 
 def test_migrate_applies_pending_with_timings_and_status_exit_codes(tool):

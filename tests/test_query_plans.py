@@ -14,7 +14,7 @@ import pytest
 from bench.indexes import PAGES, seed
 from tests.db_tool import Tool, ok
 
-pytestmark = pytest.mark.xdist_group("db-tool")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("db-tool")]
 
 SCALE = 0.15  # of bench/indexes.py's data: a post with 30,000 comments, authors with 750 posts
 
