@@ -35,11 +35,11 @@ class Tool:
         env["DATABASE_URL"] = self.url
         return env
 
-    def run(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(self, *args: str, stdin: str | None = None, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "tools/db.py", *args],
             cwd=self.root,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             input=stdin,
             capture_output=True,
             text=True,

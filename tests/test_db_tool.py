@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -393,12 +392,10 @@ def test_backup_is_refused_when_pg_dump_is_missing_or_of_another_major(tool, tmp
     fake.mkdir()
     (fake / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 11.22'\n")
     (fake / "pg_dump").chmod(0o755)
-    env = {**tool.env(), "PATH": f"{fake}:/usr/bin:/bin"}
-    older = subprocess.run([sys.executable, "tools/db.py", "migrate", "--backup", "x.dump"], cwd=tool.root, env=env, capture_output=True, text=True)
+    older = tool.run("migrate", "--backup", "x.dump", env={"PATH": f"{fake}:/usr/bin:/bin"})
     assert older.returncode == 2 and "PostgreSQL 11's pg_dump and the server is PostgreSQL" in older.stderr
     (fake / "pg_dump").unlink()
-    env["PATH"] = str(fake)
-    missing = subprocess.run([sys.executable, "tools/db.py", "migrate", "--backup", "x.dump"], cwd=tool.root, env=env, capture_output=True, text=True)
+    missing = tool.run("migrate", "--backup", "x.dump", env={"PATH": str(fake)})
     assert missing.returncode == 2 and "--backup needs pg_dump on PATH" in missing.stderr
     assert "tags" not in tool.tables()
 

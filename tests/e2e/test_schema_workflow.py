@@ -14,6 +14,7 @@ import pytest
 
 from tests import services
 from tests.conftest import run
+from tests.db_tool import ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fastify-typescript-minimal")]
 
@@ -45,22 +46,17 @@ def db(path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProce
     return subprocess.run(["python3", "tools/db.py", *args], cwd=path, env=env, capture_output=True, text=True, timeout=300)
 
 
-def ok(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
-
-
 def test_a_model_added_changed_and_removed_becomes_migrations_that_apply_roll_back_and_rehearse(get_project, tmp_path, postgres_admin_url):
     project = get_project("fastify-typescript", "minimal")
     path, env = copy_of(project, tmp_path, postgres_admin_url)
     schema = path / "prisma" / "schema.prisma"
     original = schema.read_text()
     ok(db(path, env, "migrate"))
-    assert "already matches the 3 migration(s); nothing to write" in ok(db(path, env, "new", "nothing", "--from-schema"))
+    assert "already matches the 3 migration(s); nothing to write" in ok(db(path, env, "new", "nothing", "--from-schema")).stdout
     assert not list((path / "migrations").glob("0004_*"))
 
     schema.write_text(original + TAG_MODEL)
-    out = ok(db(path, env, "create", "add_tags", "--from-schema"))
+    out = ok(db(path, env, "create", "add_tags", "--from-schema")).stdout
     assert "created  migrations/0004_add_tags.sql" in out and "0004_add_tags.rollback.sql:3: destructive (undoes its migration)" in out
     up = (path / "migrations" / "0004_add_tags.sql").read_text()
     assert 'CREATE TABLE "tags"' in up and 'CREATE UNIQUE INDEX "tags_name_key"' in up and '"weight" INTEGER NOT NULL DEFAULT 0' in up
@@ -79,7 +75,7 @@ def test_a_model_added_changed_and_removed_becomes_migrations_that_apply_roll_ba
     refused = db(path, env, "migrate")
     assert refused.returncode == 5 and "0006_drop_tags.sql" in refused.stderr
     ok(db(path, env, "migrate", "--allow-destructive"))
-    assert "nothing to write" in ok(db(path, env, "new", "again", "--from-schema"))
+    assert "nothing to write" in ok(db(path, env, "new", "again", "--from-schema")).stdout
 
     # The project's own drift check (Prisma's diff, as above) agrees, then names a drift.
     jest = ["node", "--experimental-vm-modules", "node_modules/jest/bin/jest.js", "tests/schema.test.ts"]
@@ -89,9 +85,9 @@ def test_a_model_added_changed_and_removed_becomes_migrations_that_apply_roll_ba
     assert drifted.returncode != 0 and "Added tables" in drifted.stdout + drifted.stderr and "tags" in drifted.stdout + drifted.stderr
     schema.write_text(original)
 
-    rolled = ok(db(path, env, "rollback", "--steps", "3", "--yes"))
+    rolled = ok(db(path, env, "rollback", "--steps", "3", "--yes")).stdout
     assert rolled.index("0006_drop_tags") < rolled.index("0005_tag_colors") < rolled.index("0004_add_tags")
-    assert "Rehearsal passed" in ok(db(path, env, "rehearse"))
+    assert "Rehearsal passed" in ok(db(path, env, "rehearse")).stdout
     ok(db(path, env, "migrate", "--allow-destructive"))
 
 

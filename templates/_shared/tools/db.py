@@ -437,6 +437,9 @@ def _name(raw: str) -> str:
     return raw.replace('"', "").lower().removeprefix("public.")
 
 
+ALTER_TABLE = re.compile(r'(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."]+)')
+
+
 def made_by(up: Path) -> tuple[set[str], set[tuple[str, str]]]:
     """The tables an up file creates and the (table, column) pairs it adds."""
     tables: set[str] = set()
@@ -446,7 +449,7 @@ def made_by(up: Path) -> tuple[set[str], set[tuple[str, str]]]:
     for statement in statements(up):
         code = _strip_comments(statement)
         tables.update(_name(m) for m in re.findall(r'(?i)\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?([\w."]+)', code))
-        altered = re.match(r'(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."]+)', code)
+        altered = ALTER_TABLE.match(code)
         if altered:
             for column in re.findall(r'(?i)\badd\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?([\w"]+)', code):
                 if _name(column) not in ("constraint", "primary", "unique", "foreign", "check"):
@@ -476,7 +479,7 @@ def undoes_its_migration(finding: Finding) -> bool:
         dropped = re.match(r'(?is)\s*drop\s+table\s+(?:if\s+exists\s+)?(.+?)(?:\s+(?:cascade|restrict))?\s*;?\s*$', code)
         names = [_name(n.strip()) for n in dropped.group(1).split(",")] if dropped else []
         return bool(names) and all(n in tables for n in names)
-    altered = re.match(r'(?is)\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w."]+)', code)
+    altered = ALTER_TABLE.match(code)
     dropped_columns = re.findall(r'(?i)\bdrop\s+column\s+(?:if\s+exists\s+)?([\w"]+)', code)
     return bool(altered and dropped_columns) and all((_name(altered.group(1)), _name(c)) in columns for c in dropped_columns)
 
@@ -1020,10 +1023,16 @@ def cmd_rehearse(args) -> int:
     return EXIT_OK
 
 
-def rehearse(scratch_url: str, migrations) -> None:
-    backend = open_backend(scratch_url)
+def open_empty(url: str):
+    """The backend of a scratch database, which must have nothing applied yet."""
+    backend = open_backend(url)
     if applied_migrations(backend):
-        raise DbError("The rehearsal database already has migrations applied; give an empty database.", EXIT_USAGE)
+        raise DbError("The database given with --url already has migrations applied; give an empty one.", EXIT_USAGE)
+    return backend
+
+
+def rehearse(scratch_url: str, migrations) -> None:
+    backend = open_empty(scratch_url)
     empty = snapshot(backend)
     started = time.perf_counter()
     for migration in migrations:
@@ -1090,9 +1099,7 @@ def new_from_schema(args, stem: str, up: Path, down: Path) -> int:
         raise DbError(f"--from-schema reads {SCHEMA.relative_to(ROOT)}, which does not exist.", EXIT_USAGE)
     migrations = read_migrations()
     with scratch_database(args.url) as scratch_url:
-        backend = open_backend(scratch_url)
-        if applied_migrations(backend):
-            raise DbError("The --url database already has migrations applied; give an empty database.", EXIT_USAGE)
+        backend = open_empty(scratch_url)
         for migration in migrations:
             apply_one(backend, migration)
         backend.connection.close()
