@@ -23,7 +23,11 @@ UNVERIFIED = "the API keeps unverified users from writing; load-test an API star
 {%- endif %}
 
 
-class ApiUser(FastHttpUser):
+class SignedInUser(FastHttpUser):
+    """A simulated user with an account{% if auth %} and a session{% endif %}: `self.headers` act as them, `self.user_id` is their id.
+    The base of every user class here and in the resource files `npm run new:resource` writes."""
+
+    abstract = True
     wait_time = between(0.1, 0.5)
 
     def on_start(self) -> None:
@@ -43,10 +47,17 @@ class ApiUser(FastHttpUser):
             raise StopUser()
         self.refresh_token = tokens["refreshToken"]
         self.headers = {"Authorization": f"Bearer {tokens['accessToken']}"}
+        self.user_id = response.json()["user"]["id"]
 {%- else %}
         response = self.client.post(f"{API}/users", json={"email": email, "name": "Load Tester"}, name="create user")
-        self.headers = {"X-User-Id": response.json()["id"]}
+        self.user_id = response.json()["id"]
+        self.headers = {"X-User-Id": self.user_id}
 {%- endif %}
+
+
+class ApiUser(SignedInUser):
+    def on_start(self) -> None:
+        super().on_start()
         self.post_ids: list[str] = []
         self.create_post()
 
