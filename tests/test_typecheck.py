@@ -83,3 +83,31 @@ def test_the_generated_typescript_type_checks(stack, variant, shared_modules, pr
         cwd=project, env=node_env, capture_output=True, text=True, timeout=300,
     )
     assert checked.returncode == 0, f"{stack} ({variant}) does not type-check:\n{checked.stdout[-6000:]}{checked.stderr[-2000:]}"
+
+
+RESOURCE_CASES = [
+    pytest.param(stack, variant, id=f"{stack}-{variant}", marks=pytest.mark.xdist_group(f"typecheck-{stack}"))
+    for stack, variant in (("fastify-typescript", "full"), ("express-typescript", "minimal"), ("nestjs", "full"), ("nestjs", "minimal"))
+]
+
+
+@pytest.mark.parametrize(("stack", "variant"), RESOURCE_CASES)
+def test_resources_from_the_generator_type_check(stack, variant, shared_modules, tmp_path, node_env):
+    """What `npm run new:resource` writes (every field type; an owned resource referencing it; one
+    with only its reads), tests included, type-checks in the project."""
+    from tests.test_new_resource import EVERY_TYPE
+
+    project = render(tmp_path / "p", stack=stack, **VARIANTS[variant])
+    (project / "node_modules").symlink_to(shared_modules)
+    for args in (
+        ["tag", "--fields", EVERY_TYPE],
+        ["task", "--fields", "label:string, done:boolean=false, tag:ref(tags), assignee:ref(users)?", "--owned"],
+        ["blog-entry", "--fields", "headline:string, score:decimal", "--endpoints", "GET /blog-entries, GET /blog-entries/:id"],
+    ):
+        run(["node", "tools/new-resource.mjs", *args, "--skip-checks"], project, node_env)
+    run(["node", str(shared_modules / "prisma" / "build" / "index.js"), "generate"], project, node_env)
+    checked = subprocess.run(
+        ["node", str(shared_modules / "typescript-native" / "bin" / "tsc"), "--noEmit", "-p", "tsconfig.json"],
+        cwd=project, env=node_env, capture_output=True, text=True, timeout=300,
+    )
+    assert checked.returncode == 0, f"generated resources in {stack} ({variant}) do not type-check:\n{checked.stdout[-6000:]}{checked.stderr[-2000:]}"

@@ -1,0 +1,70 @@
+"""Slow tier, per REST stack: two resources added with `npm run new:resource` (one referencing the
+other, one owned) type-check, lint, migrate up, down and up, pass the project's own tests with
+their generated ones, appear in the OpenAPI document, and hold a short Locust run with no failure."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.conftest import run
+from tests.db_tool import ok
+from tests.e2e.test_schema_workflow import copy_of
+from tests.projects import Project, start_server
+
+pytestmark = pytest.mark.slow
+
+# One project a stack, of the variant its other slow tests build: with accounts and without.
+CASES = [
+    pytest.param("fastify-typescript", "full", marks=pytest.mark.xdist_group("fastify-typescript-full")),
+    pytest.param("express-typescript", "minimal", marks=pytest.mark.xdist_group("express-typescript-minimal")),
+    pytest.param("nestjs", "full", marks=pytest.mark.xdist_group("nestjs-full")),
+]
+CATEGORY = "title:string:unique, summary:text?, rank:int=0, kind:enum(news|howto)=news, price:decimal?, visible:boolean=true"
+TASK = "label:string, done:boolean=false, due:datetime?, external:uuid?, category:ref(categories), assignee:ref(users)?"
+
+
+@pytest.mark.parametrize(("stack", "variant"), CASES)
+def test_two_generated_resources_migrate_pass_their_tests_are_documented_and_hold_load(stack, variant, get_project, tmp_path, postgres_admin_url):
+    built = get_project(stack, variant)
+    path, env = copy_of(built, tmp_path, postgres_admin_url)
+    project = Project(stack, variant, path, env)
+    for args in (["category", "--fields", CATEGORY], ["task", "--fields", TASK, "--owned"]):
+        out = run(["npm", "run", "new:resource", "--", *args], path, env)
+        assert "Next: npm run db:migrate" in out.stdout
+        assert "not linted" not in out.stdout + out.stderr  # the db command linted the migration
+
+    run(["npm", "run", "typecheck"], path, env)
+    run(["npm", "run", "lint"], path, env)
+    run(["npm", "run", "format:check"], path, env)
+    ok(project.db("migrate"))
+    ok(project.db("rollback", "--steps", "2", "--yes"))
+    ok(project.db("migrate"))
+
+    tested = run(["npm", "test"], path, env)  # every test of the project, with the coverage threshold
+    assert "tests/categories.test.ts" in tested.stdout + tested.stderr and "tests/tasks.test.ts" in tested.stdout + tested.stderr
+
+    run(["npm", "run", "build"], path, env)
+    server = start_server(project, UNVERIFIED_USER_ACCESS="full", AUTH_RATE_LIMIT_MAX="1000000")
+    try:
+        paths = requests.get(f"{server.base_url}/docs/json", timeout=10).json()["paths"]
+        for route in ("/api/categories", "/api/categories/{id}", "/api/tasks", "/api/tasks/{id}"):
+            assert route in paths, sorted(paths)
+        assert set(paths["/api/tasks/{id}"]) >= {"get", "patch", "delete"}
+
+        loaded = subprocess.run(
+            [sys.executable, "-m", "locust", "--config", "loadtest/locust.conf", "-f", "loadtest/categories.py,loadtest/tasks.py",
+             "--headless", "-H", server.base_url, "--users", "4", "--spawn-rate", "4", "--run-time", "6s", "--csv", str(tmp_path / "run")],
+            cwd=path, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        rows = {row["Name"]: row for row in csv.DictReader(open(tmp_path / "run_stats.csv"))}
+        for name in ("list categories", "create category", "list tasks"):
+            assert int(rows[name]["Request Count"]) > 0, sorted(rows)
+        assert all(int(row["Failure Count"]) == 0 for row in rows.values()), {n: r["Failure Count"] for n, r in rows.items()}
+    finally:
+        server.stop()
