@@ -124,6 +124,39 @@ def api_prefix_error(value: str) -> str:
     return ""
 
 
+RESOURCE_KEYS = {"name", "fields", "owned", "endpoints", "plural"}
+RESOURCE_EXAMPLE = '- {name: tag, fields: "name:string:unique, weight:int=0", owned: true}'
+
+
+def resources_error(value: object) -> str:
+    """The shape of the `resources` answer; each field list is checked by the generator itself."""
+    if value in (None, "", []):
+        return ""
+    if not isinstance(value, list):
+        return f"Answer a YAML list of resources, one a line, e.g. {RESOURCE_EXAMPLE} (or [] for none)."
+    names: set[str] = set()
+    for index, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            return f"Resource {index} is not a mapping; write each as {RESOURCE_EXAMPLE}."
+        unknown = sorted(set(map(str, item)) - RESOURCE_KEYS)
+        if unknown:
+            return f"Resource {index} has unknown key(s) {', '.join(unknown)}; the keys are {', '.join(sorted(RESOURCE_KEYS))}."
+        for key in ("name", "fields"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                return f"Resource {index} needs `{key}` as text, e.g. {RESOURCE_EXAMPLE}."
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", item["name"]):
+            return f"Resource {index}: '{item['name']}' is not a name (letters, digits, - and _, starting with a letter)."
+        if item["name"].lower() in names:
+            return f"Resource {index}: '{item['name']}' is listed twice."
+        names.add(item["name"].lower())
+        if "owned" in item and not isinstance(item["owned"], bool):
+            return f"Resource {index}: `owned` is true or false."
+        for key in ("endpoints", "plural"):
+            if key in item and not isinstance(item[key], str):
+                return f"Resource {index}: `{key}` is text, e.g. endpoints: \"GET /tags, POST /tags\"."
+    return ""
+
+
 # The stacks that serve each API type, as the questionnaire offers them.
 STACKS_OF_API_TYPE = {"rest": "express-typescript, fastify-typescript or nestjs", "graphql": "apollo-graphql"}
 
@@ -169,6 +202,7 @@ class BackendKitExtension(Extension):
             node_version_error=node_version_error,
             port_error=port_error,
             api_prefix_error=api_prefix_error,
+            resources_error=resources_error,
             stack_mismatch=stack_mismatch,
             json_literal=json_literal,
             ts_string=ts_string,

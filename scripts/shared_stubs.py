@@ -52,9 +52,6 @@ OWN_FILES = {
         "tests/auth.test.ts",
         "tests/accounts.test.ts",
         "loadtest/locustfile.py",
-        # The resource generator writes REST resources; GraphQL ones are added by hand for now.
-        "tools/new-resource.mjs",
-        "src/core/constraints.ts",
     },
 }
 CONDITIONAL_DIRS = {

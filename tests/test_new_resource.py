@@ -1,11 +1,10 @@
-"""Fast tier: `npm run new:resource` in a freshly rendered project of each REST stack. What it
+"""Fast tier: `npm run new:resource` in a freshly rendered project of each stack. What it
 writes for every field type, what it refuses (and that a refusal or a failure leaves every file
 as it was). Its output type-checks in tests/test_typecheck.py; it migrates, serves, passes its
 own tests and load-tests in tests/e2e/test_new_resource.py."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def snapshot(project: Path) -> dict[str, str]:
     return {p.relative_to(project).as_posix(): p.read_text() for p in sorted(project.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("stack", STACKS_REST)
+@pytest.mark.parametrize("stack", STACKS_REST + STACKS_GRAPHQL)
 def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(stack, tmp_path, node_env):
     project = rendered(tmp_path, stack)
     before = snapshot(project)
@@ -41,14 +40,17 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
     after = snapshot(project)
     created = sorted(set(after) - set(before))
     changed = sorted(path for path in before if before[path] != after[path])
-    endpoints = ["src/http/tags/tags.controller.ts", "src/http/tags/tags.module.ts"] if stack == "nestjs" else ["src/http/operations/tags.ts"]
+    endpoints = {
+        "nestjs": ["src/http/tags/tags.controller.ts", "src/http/tags/tags.module.ts"],
+        "apollo-graphql": ["src/graphql/resources/tags.ts"],
+    }.get(stack, ["src/http/operations/tags.ts"])
     assert created == sorted([
         "migrations/0004_create_tags.sql", "migrations/0004_create_tags.rollback.sql", "loadtest/tags.py", "tests/tags.test.ts",
         "src/core/modules/tags/tags.schema.ts", "src/core/modules/tags/tags.repository.ts", "src/core/modules/tags/tags.service.ts",
         *endpoints,
     ])
-    registry = "src/app.ts" if stack == "nestjs" else "src/http/operations.ts"
-    assert changed == sorted(["prisma/schema.prisma", registry])
+    registries = {"nestjs": ["src/app.ts"], "apollo-graphql": ["codegen.ts", "src/graphql/resources.ts"]}.get(stack, ["src/http/operations.ts"])
+    assert changed == sorted(["prisma/schema.prisma", *registries])
     for path in created + changed:
         assert f"  create  {path}" in result.stdout or f"  change  {path}" in result.stdout
 
@@ -73,15 +75,28 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
     assert 'tagsByOwner    Tag[]       @relation("TagOwner")' in schema or 'tagsByOwner Tag[] @relation("TagOwner")' in schema
     assert "tags      Tag[]" in schema or "tags Tag[]" in schema  # the back-relation on Post
 
-    if stack == "nestjs":
+    if stack == "apollo-graphql":
+        assert "  tags,\n];" in after["src/graphql/resources.ts"]
+        assert "          Tag: '../core/modules/tags/tags.schema#Tag',\n        }," in after["codegen.ts"]
+        module = after["src/graphql/resources/tags.ts"]
+        for part in ("type Tag {", "enum TagStatus {", "extend type Query {", "tags(first: Int = 20, after: String, postId: ID, reviewerId: ID): TagConnection!",
+                     "createTag(input: CreateTagInput!): Tag!", "export const tagById = loaderById("):
+            assert part in module, part
+        assert "findMany(ids: readonly string[])" in after["src/core/modules/tags/tags.repository.ts"]
+    elif stack == "nestjs":
         assert "        TagsModule,\n      ]," in after["src/app.ts"]
         assert "import { TagsModule } from './http/tags/tags.module';" in after["src/app.ts"]
     else:
         assert "    ...tagsOperations(container),\n  ];" in after["src/http/operations.ts"]
     tests = after["tests/tags.test.ts"]
-    for case in ("when fields are missing or wrong, then a 400 problem names each field", "answers 409 naming the field",
-                 "when postId names no existing post", "when someone else asks, then it answers 403", "narrows the list to one post"):
+    cases = ("when fields break their rules, then BAD_USER_INPUT names each field", "answers CONFLICT naming the field", "when postId names no existing post",
+             "when someone else asks, then it is FORBIDDEN", "narrows the list to one post") if stack in STACKS_GRAPHQL else (
+             "when fields are missing or wrong, then a 400 problem names each field", "answers 409 naming the field", "when postId names no existing post",
+             "when someone else asks, then it answers 403", "narrows the list to one post")
+    for case in cases:
         assert case in tests
+    if stack in STACKS_REST:
+        assert "getMany" not in after["src/core/modules/tags/tags.service.ts"]  # the DataLoader's query is GraphQL's alone
     assert "class TagsUser(SignedInUser):" in after["loadtest/tags.py"]
 
 
@@ -149,7 +164,51 @@ def test_dry_run_lists_the_files_and_writes_nothing(tmp_path, node_env):
 
 
 @pytest.mark.parametrize("stack", STACKS_GRAPHQL)
-def test_graphql_projects_do_not_ship_the_rest_generator(stack, tmp_path):
+def test_a_graphql_reference_needs_a_loader_and_names_what_it_can_reference(stack, tmp_path, node_env):
     project = rendered(tmp_path, stack)
-    assert not (project / "tools/new-resource.mjs").exists()
-    assert "new:resource" not in json.loads((project / "package.json").read_text())["scripts"]
+    before = snapshot(project)
+    result = new_resource(project, node_env, "tag", "--fields", "comment:ref(comments)", "--skip-checks")
+    assert result.returncode == 2
+    assert "GraphQL references can name users, posts or a resource written by this command, not comments" in result.stderr
+    assert snapshot(project) == before
+
+
+COPY_TIME = [
+    {"name": "category", "fields": "title:string:unique, rank:int=0"},
+    {"name": "task", "fields": "label:string, category:ref(categories)", "owned": True, "endpoints": "GET /tasks, POST /tasks, GET /tasks/:id"},
+]
+
+
+@pytest.mark.parametrize("stack", ["express-typescript", "apollo-graphql"])
+def test_resources_answered_at_copy_time_are_written_in_order(stack, tmp_path):
+    project = rendered(tmp_path, stack, resources=COPY_TIME)
+    assert (project / "migrations/0004_create_categories.sql").exists() and (project / "migrations/0005_create_tasks.sql").exists()
+    assert "REFERENCES categories (id)" in (project / "migrations/0005_create_tasks.sql").read_text()
+    registry = project / ("src/graphql/resources.ts" if stack == "apollo-graphql" else "src/http/operations.ts")
+    assert ("categories,\n  tasks," if stack == "apollo-graphql" else "...categoriesOperations(container),\n    ...tasksOperations(container),") in registry.read_text()
+    assert "resources:" in (project / ".copier-answers.yml").read_text()
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("tag", "Answer a YAML list of resources"),
+    ([{"name": "tag"}], "Resource 1 needs `fields` as text"),
+    ([{"name": "tag", "fields": "a:int", "colour": "red"}], "unknown key(s) colour"),
+    ([{"name": "tag", "fields": "a:int"}, {"name": "Tag", "fields": "b:int"}], "'Tag' is listed twice"),
+    ([{"name": "tag", "fields": "a:int", "owned": "yes"}], "`owned` is true or false"),
+])
+def test_a_malformed_resources_answer_is_refused_with_the_fix(answer, message, tmp_path):
+    from copier.errors import CopierError
+
+    with pytest.raises((CopierError, ValueError)) as info:
+        rendered(tmp_path, "fastify-typescript", resources=answer)
+    assert message in str(info.value)
+
+
+def test_a_bad_field_list_answered_at_copy_time_fails_the_copy_with_the_generators_words(tmp_path, capfd):
+    from copier.errors import TaskError
+
+    with pytest.raises(TaskError):
+        rendered(tmp_path, "fastify-typescript", resources=[{"name": "tag", "fields": "name:strin"}])
+    out = capfd.readouterr()
+    assert '"strin" is not a field type' in out.err and "npm run new:resource -- tag --fields name:strin" in out.out
+    assert not (tmp_path / "p/migrations/0004_create_tags.sql").exists()

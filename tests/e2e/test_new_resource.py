@@ -1,6 +1,7 @@
-"""Slow tier, per REST stack: two resources added with `npm run new:resource` (one referencing the
+"""Slow tier, per stack: two resources added with `npm run new:resource` (one referencing the
 other, one owned) type-check, lint, migrate up, down and up, pass the project's own tests with
-their generated ones, appear in the OpenAPI document, and hold a short Locust run with no failure."""
+their generated ones, are served (in the OpenAPI document, or answering GraphQL), and hold a short
+Locust run with no failure."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ CASES = [
     pytest.param("fastify-typescript", "full", marks=pytest.mark.xdist_group("fastify-typescript-full")),
     pytest.param("express-typescript", "minimal", marks=pytest.mark.xdist_group("express-typescript-minimal")),
     pytest.param("nestjs", "full", marks=pytest.mark.xdist_group("nestjs-full")),
+    pytest.param("apollo-graphql", "full", marks=pytest.mark.xdist_group("apollo-graphql-full")),
 ]
 CATEGORY = "title:string:unique, summary:text?, rank:int=0, kind:enum(news|howto)=news, price:decimal?, visible:boolean=true"
 TASK = "label:string, done:boolean=false, due:datetime?, external:uuid?, category:ref(categories), assignee:ref(users)?"
@@ -51,10 +53,15 @@ def test_two_generated_resources_migrate_pass_their_tests_are_documented_and_hol
     run(["npm", "run", "build"], path, env)
     server = start_server(project, UNVERIFIED_USER_ACCESS="full", AUTH_RATE_LIMIT_MAX="1000000")
     try:
-        paths = requests.get(f"{server.base_url}/docs/json", timeout=10).json()["paths"]
-        for route in ("/api/categories", "/api/categories/{id}", "/api/tasks", "/api/tasks/{id}"):
-            assert route in paths, sorted(paths)
-        assert set(paths["/api/tasks/{id}"]) >= {"get", "patch", "delete"}
+        if stack == "apollo-graphql":
+            query = "{ categories(first: 1) { nodes { id } } tasks(first: 1) { nodes { id category { title } owner { id } } } }"
+            answer = requests.post(f"{server.base_url}/graphql", json={"query": query}, timeout=10)
+            assert answer.status_code == 200 and answer.json() == {"data": {"categories": {"nodes": []}, "tasks": {"nodes": []}}}, answer.text
+        else:
+            paths = requests.get(f"{server.base_url}/docs/json", timeout=10).json()["paths"]
+            for route in ("/api/categories", "/api/categories/{id}", "/api/tasks", "/api/tasks/{id}"):
+                assert route in paths, sorted(paths)
+            assert set(paths["/api/tasks/{id}"]) >= {"get", "patch", "delete"}
 
         loaded = subprocess.run(
             [sys.executable, "-m", "locust", "--config", "loadtest/locust.conf", "-f", "loadtest/categories.py,loadtest/tasks.py",

@@ -213,11 +213,8 @@ function detectProject() {
   else if (has('src/http/nest')) stack = 'nestjs';
   else if (has('src/http/operations.ts')) stack = 'operations';
   else throw new UsageError('This does not look like a Backend Kit project: run the command from the project folder.');
-  if (stack === 'graphql') {
-    throw new UsageError('GraphQL projects do not have this generator yet; add the resource by hand (see README, "Adding a resource").');
-  }
-  const source = stack === 'nestjs' ? read('src/app.ts') : read('src/http/operation.ts');
-  const prefix = /export const API_PREFIX = '([^']*)'/.exec(source)?.[1] ?? '/api';
+  const source = { nestjs: 'src/app.ts', operations: 'src/http/operation.ts' }[stack];
+  const prefix = source ? (/export const API_PREFIX = '([^']*)'/.exec(read(source))?.[1] ?? '/api') : '';
   return { stack, auth: has('src/core/modules/auth'), prefix };
 }
 
@@ -583,7 +580,17 @@ export class ${n.Plural}Repository {
     const row = await this.db.${n.camel}.findUnique({ where: { id }, select: ${n.camel}Select });
     return row ? to${n.Pascal}(row) : null;
   }
-
+${
+  r.graphql
+    ? `
+  /** The rows of these ids that exist, in any order (for the GraphQL DataLoader). */
+  async findMany(ids: readonly string[]): Promise<${n.Pascal}[]> {
+    const rows = await this.db.${n.camel}.findMany({ where: { id: { in: [...ids] } }, select: ${n.camel}Select });
+    return rows.map(to${n.Pascal});
+  }
+`
+    : ''
+}
   async create(input: Create${n.Pascal}Input${r.owned ? ', ownerId: string' : ''}): Promise<${n.Pascal}> {
     try {
       return to${n.Pascal}(await this.db.${n.camel}.create({ data: { ...input${r.owned ? ', ownerId' : ''} }, select: ${n.camel}Select }));
@@ -641,7 +648,15 @@ export class ${n.Plural}Service {
     if (!${n.camel}) throw ${notFound};
     return ${n.camel};
   }
-
+${
+  r.graphql
+    ? `
+  getMany(ids: readonly string[]): Promise<${n.Pascal}[]> {
+    return this.${n.plural}.findMany(ids);
+  }
+`
+    : ''
+}
   create(input: Create${n.Pascal}Input${r.owned ? ', ownerId: string' : ''}): Promise<${n.Pascal}> {
     return this.${n.plural}.create(input${r.owned ? ', ownerId' : ''});
   }
@@ -924,7 +939,7 @@ export class ${n.Plural}Module {}
 }
 
 /** Adds the resource on its one registration line (and that line's import). */
-function register(text, path, importLine, marker, entry) {
+function register(text, path, importLine, marker, entry, closing = /^\s*\]/) {
   const at = text.indexOf(marker);
   if (at < 0) {
     throw new UsageError(
@@ -933,9 +948,9 @@ function register(text, path, importLine, marker, entry) {
   }
   const lines = text.split('\n');
   const lastImport = lines.findLastIndex((line) => /^import .* from '.*';$/.test(line) || /^} from '.*';$/.test(line));
-  lines.splice(lastImport + 1, 0, importLine);
+  if (importLine) lines.splice(lastImport + 1, 0, importLine);
   const from = lines.findIndex((line) => line.includes(marker.trim()));
-  const close = lines.findIndex((line, index) => index > from && /^\s*\]/.test(line));
+  const close = lines.findIndex((line, index) => index > from && closing.test(line));
   if (close < 0)
     throw new UsageError(`${path}: the list after "${marker.trim()}" has no closing bracket; add "${entry.trim()}" to it by hand.`);
   lines.splice(close, 0, entry);
@@ -1285,6 +1300,470 @@ ${tasks.join('\n\n')}
 }
 
 // ---------------------------------------------------------------------------------------------
+// GraphQL (Apollo): one module of src/graphql/resources/ a resource
+
+const GRAPHQL_TYPES = {
+  string: 'String',
+  text: 'String',
+  int: 'Int',
+  decimal: 'String',
+  boolean: 'Boolean',
+  datetime: 'DateTime',
+  uuid: 'ID',
+  ref: 'ID',
+};
+
+function graphqlType(r, field) {
+  return field.type === 'enum' ? `${r.names.Pascal}${upper(field.name)}` : GRAPHQL_TYPES[field.type];
+}
+
+/** How a reference resolves: users and posts through the request's loaders, a generated resource through its own. */
+function refResolver(r, field) {
+  const n = r.names;
+  const key = `${n.camel}.${field.name}`;
+  if (field.target.table === 'users') {
+    return field.optional
+      ? `${field.relation}: (${n.camel}, _args, context) => (${key} ? context.loaders.user.load(${key}) : null),`
+      : `${field.relation}: (${n.camel}, _args, context) => existing(context.loaders.user.load(${key}), 'user', ${key}),`;
+  }
+  if (field.target.table === 'posts') {
+    // A draft is visible to its author only, here as in \`post(id:)\`.
+    return `${field.relation}: async (${n.camel}, _args, context) => {
+      ${field.optional ? `if (!${key}) return null;\n      ` : ''}const post = await context.loaders.post.load(${key});
+      if (!post || post.published) return post;
+      const viewer = await context.actor('optional');
+      return context.container.posts.visibleTo(post, viewer.userId) ? post : null;
+    },`;
+  }
+  const loader = `${lowerFirst(field.target.name)}ById`;
+  return field.optional
+    ? `${field.relation}: (${n.camel}, _args, context) => (${key} ? ${loader}(context).load(${key}) : null),`
+    : `${field.relation}: (${n.camel}, _args, context) => existing(${loader}(context).load(${key}), '${field.target.name.toLowerCase()}', ${key}),`;
+}
+
+function graphqlFile(r) {
+  const n = r.names;
+  const e = r.endpoints;
+  const all = r.owned ? [...r.fields, r.owner] : r.fields;
+  const typeFields = all.map((f) => {
+    if (f.type === 'ref') {
+      const nullable = f.optional || f.target.table === 'posts';
+      const doc =
+        f.target.table === 'posts' ? `    "Null when the post is a draft of someone else${f.optional ? ', or none is set' : ''}."\n` : '';
+      return `${doc}    ${f.relation}: ${f.target.name}${nullable ? '' : '!'}`;
+    }
+    return `    ${f.name}: ${graphqlType(r, f)}${f.optional ? '' : '!'}`;
+  });
+  const enums = r.fields
+    .filter((f) => f.type === 'enum')
+    .map((f) => `  enum ${graphqlType(r, f)} {\n${f.values.map((v) => `    ${v}`).join('\n')}\n  }\n`);
+  const createInput = r.fields.map((f) => {
+    const required = !f.optional && f.defaultValue === undefined;
+    return `    ${f.name}: ${graphqlType(r, f)}${required ? '!' : ''}`;
+  });
+  const updateInput = r.fields.map((f) => `    ${f.name}: ${graphqlType(r, f)}`);
+  const filters = r.refs.map((f) => `, ${f.name}: ID`).join('');
+  const queries = [];
+  if (e.has('get')) queries.push(`    "A ${n.human}, or null when no ${n.human} has this id."\n    ${n.camel}(id: ID!): ${n.Pascal}`);
+  if (e.has('list'))
+    queries.push(
+      `    "${SUMMARIES.list(n, r).replace(/"/g, "'")}."\n    ${n.plural}(first: Int = 20, after: String${filters}): ${n.Pascal}Connection!`,
+    );
+  const mutations = [];
+  if (e.has('create')) mutations.push(`    "${SUMMARIES.create(n)}."\n    create${n.Pascal}(input: Create${n.Pascal}Input!): ${n.Pascal}!`);
+  if (e.has('update'))
+    mutations.push(`    "${SUMMARIES.update(n, r)}."\n    update${n.Pascal}(id: ID!, input: Update${n.Pascal}Input!): ${n.Pascal}!`);
+  if (e.has('delete')) mutations.push(`    "${SUMMARIES.delete(n, r)}."\n    delete${n.Pascal}(id: ID!): Boolean!`);
+  const sdl = `
+  "A ${n.human}: written by \\\`npm run new:resource\\\`, yours to change."
+  type ${n.Pascal} {
+    id: ID!
+${typeFields.join('\n')}
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+${enums.length ? `\n${enums.join('\n')}` : ''}${
+    e.has('list')
+      ? `
+  type ${n.Pascal}Connection {
+    edges: [${n.Pascal}Edge!]!
+    nodes: [${n.Pascal}!]!
+    pageInfo: PageInfo!
+  }
+
+  type ${n.Pascal}Edge {
+    cursor: String!
+    node: ${n.Pascal}!
+  }
+`
+      : ''
+  }${
+    e.has('create')
+      ? `
+  input Create${n.Pascal}Input {
+${createInput.join('\n')}
+  }
+`
+      : ''
+  }${
+    e.has('update')
+      ? `
+  input Update${n.Pascal}Input {
+${updateInput.join('\n')}
+  }
+`
+      : ''
+  }${queries.length ? `\n  extend type Query {\n${queries.join('\n')}\n  }\n` : ''}${
+    mutations.length ? `\n  extend type Mutation {\n${mutations.join('\n')}\n  }\n` : ''
+  }`;
+  const by = r.owned ? ', actorId(actor)' : '';
+  const nullable = r.fields.filter((f) => f.optional).map((f) => `${f.name}: args.input.${f.name}`);
+  const query = [];
+  if (e.has('get')) query.push(`    ${n.camel}: (_parent, args, context) => ${n.camel}ById(context).load(id(args.id)),`);
+  if (e.has('list')) {
+    const filter = r.refs.map((f) => `${f.name}: args.${f.name} == null ? undefined : id(args.${f.name}, '${f.name}')`);
+    query.push(`    ${n.plural}: async (_parent, args, context) => {
+      const { first, after } = page(args.first, args.after);
+      return fromPage(await service(context.container).list(first, after${filter.length ? `, { ${filter.join(', ')} }` : ''}));
+    },`);
+  }
+  const mutation = [];
+  const act = r.owned ? 'const actor = await context.actor(WRITE);' : 'await context.actor(WRITE);';
+  if (e.has('create')) {
+    mutation.push(`    create${n.Pascal}: async (_parent, args, context) => {
+      ${act}
+      return service(context.container).create(parse(Create${n.Pascal}Body, present(args.input), 'input')${by});
+    },`);
+  }
+  if (e.has('update')) {
+    mutation.push(`    update${n.Pascal}: async (_parent, args, context) => {
+      const ${n.camel}Id = id(args.id);
+      ${act}
+      // null clears an optional field; for the others it means "unchanged", as if left out.
+      const input = { ...present(args.input)${nullable.length ? `, ${nullable.join(', ')}` : ''} };
+      return service(context.container).update(${n.camel}Id, parse(Update${n.Pascal}Body, input, 'input')${by});
+    },`);
+  }
+  if (e.has('delete')) {
+    mutation.push(`    delete${n.Pascal}: async (_parent, args, context) => {
+      const ${n.camel}Id = id(args.id);
+      ${act}
+      await service(context.container).delete(${n.camel}Id${by});
+      return true;
+    },`);
+  }
+  const refs = r.owned ? [...r.refs, r.owner] : r.refs;
+  const typeResolvers = refs.map((f) => `    ${refResolver(r, f)}`);
+  const generatedTargets = [...new Set(refs.filter((f) => !['users', 'posts'].includes(f.target.table)).map((f) => f.target))];
+  const common = [
+    ...(refs.some((f) => !f.optional && f.target.table !== 'posts') ? ['existing'] : []),
+    ...(e.has('list') ? ['fromPage', 'page'] : []),
+    ...(e.has('get') || e.has('update') || e.has('delete') || (e.has('list') && r.refs.length) ? ['id'] : []),
+    'loaderById',
+    ...(e.has('create') || e.has('update') ? ['parse', 'present'] : []),
+    'perContainer',
+    ...(e.has('create') || e.has('update') || e.has('delete') ? ['WRITE'] : []),
+  ].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const schemaImports = [...(e.has('create') ? [`Create${n.Pascal}Body`] : []), ...(e.has('update') ? [`Update${n.Pascal}Body`] : [])];
+  const sections = [
+    ...(query.length ? [`  Query: {\n${query.join('\n')}\n  },`] : []),
+    ...(mutation.length ? [`  Mutation: {\n${mutation.join('\n')}\n  },`] : []),
+    ...(typeResolvers.length ? [`  ${n.Pascal}: {\n${typeResolvers.join('\n')}\n  },`] : []),
+  ];
+  return `import { ${n.Plural}Repository } from '../../core/modules/${r.route}/${r.route}.repository';
+${schemaImports.length ? `import { ${schemaImports.join(', ')} } from '../../core/modules/${r.route}/${r.route}.schema';\n` : ''}import { ${n.Plural}Service } from '../../core/modules/${r.route}/${r.route}.service';
+${r.owned && (e.has('create') || e.has('update') || e.has('delete')) ? "import { actorId } from '../../http/actor';\n" : ''}import { ${common.join(', ')} } from '../common';
+import type { Resource } from '../resources';
+${generatedTargets.map((t) => `import { ${lowerFirst(t.name)}ById } from './${kebab(words(t.table))}';\n`).join('')}
+/** The ${n.pluralHuman} service on the container's database client. */
+const service = perContainer((container) => new ${n.Plural}Service(new ${n.Plural}Repository(container.db)));
+
+/** ${upper(n.pluralHuman)} by id for one request: every \\\`${n.camel}\\\` of one query level is one SQL statement. */
+export const ${n.camel}ById = loaderById((container, ids) => service(container).getMany(ids));
+
+export const typeDefs = /* GraphQL */ \`${sdl}\`;
+
+export const resolvers: Resource['resolvers'] = {
+${sections.join('\n')}
+};
+`;
+}
+
+/** A value GraphQL accepts for the field's type that the core's rules refuse, if there is one. */
+const REFUSED_BY_RULES = {
+  string: "'  '",
+  text: "''",
+  decimal: "'12.345'",
+  datetime: "'tomorrow'",
+  uuid: "'not-a-uuid'",
+  ref: "'not-a-uuid'",
+};
+
+function graphqlTestFile(r, models, project) {
+  const n = r.names;
+  const e = r.endpoints;
+  const refSetup = [];
+  const refRows = [];
+  const refValues = new Map();
+  for (const field of r.refs) {
+    if (field.target.table === 'users') {
+      refValues.set(field.name, 'alice.id');
+      continue;
+    }
+    const { data, setup } = rowFactory(models, field.target);
+    const variable = `${field.relation}Row`;
+    refRows.push(variable);
+    refSetup.push(...setup, `${variable} = await db.${lowerFirst(field.target.name)}.create({ data: { ${data.join(', ')} } });`);
+    refValues.set(field.name, `${variable}.id`);
+  }
+  const input = (index) => r.fields.map((f) => `${f.name}: ${f.type === 'ref' ? refValues.get(f.name) : sample(f, index)}`).join(', ');
+  const shown = (index) =>
+    r.fields
+      .map((f) => (f.type === 'ref' ? `${f.relation}: { id: ${refValues.get(f.name)} }` : `${f.name}: ${sample(f, index)}`))
+      .join(', ');
+  const selection = [
+    'id',
+    ...r.fields.map((f) => (f.type === 'ref' ? `${f.relation} { id }` : f.name)),
+    ...(r.owned ? ['owner { id }'] : []),
+    'createdAt',
+    'updatedAt',
+  ].join(' ');
+  const filterVars = r.refs.map((f) => `, $${f.name}: ID`).join('');
+  const filterArgs = r.refs.map((f) => `, ${f.name}: $${f.name}`).join('');
+  const ops = [
+    `const FIELDS = '${selection}';`,
+    ...(e.has('create')
+      ? [`const CREATE = \`mutation ($input: Create${n.Pascal}Input!) { create${n.Pascal}(input: $input) { \${FIELDS} } }\`;`]
+      : []),
+    ...(e.has('update')
+      ? [
+          `const UPDATE = \`mutation ($id: ID!, $input: Update${n.Pascal}Input!) { update${n.Pascal}(id: $id, input: $input) { \${FIELDS} } }\`;`,
+        ]
+      : []),
+    ...(e.has('delete') ? [`const DELETE = 'mutation ($id: ID!) { delete${n.Pascal}(id: $id) }';`] : []),
+    ...(e.has('get') ? [`const ONE = \`query ($id: ID!) { ${n.camel}(id: $id) { \${FIELDS} } }\`;`] : []),
+    ...(e.has('list')
+      ? [
+          `const LIST = \`query ($first: Int, $after: String${filterVars}) { ${n.plural}(first: $first, after: $after${filterArgs}) { nodes { id } pageInfo { hasNextPage endCursor } } }\`;`,
+        ]
+      : []),
+  ];
+  const unauthenticated = project.auth ? "{ code: 'UNAUTHENTICATED' }" : "{ code: 'BAD_USER_INPUT', reason: 'actor_required' }";
+  const make = e.has('create')
+    ? `(await ok(app().api, CREATE, { input: valid(INDEX) }, alice.headers)).create${n.Pascal}`
+    : 'await seedOne(INDEX)';
+  const made = (index) => make.replace('INDEX', String(index));
+  const bad = r.fields.filter((f) => REFUSED_BY_RULES[f.type] !== undefined);
+  const tests = [];
+  if (e.has('create')) {
+    tests.push(`  describe('create${n.Pascal}', () => {
+    it('when the input is valid, then the ${n.human} is created and returned', async () => {
+      const { create${n.Pascal} } = await ok(app().api, CREATE, { input: valid(1) }, alice.headers);
+      expect(create${n.Pascal}).toMatchObject({ ...shown(1)${r.owned ? ', owner: { id: alice.id }' : ''} });
+    });${
+      bad.length
+        ? `
+
+    it('when fields break their rules, then BAD_USER_INPUT names each field', async () => {
+      const error = await refused(app().api, CREATE, { input: { ...valid(1), ${bad.map((f) => `${f.name}: ${REFUSED_BY_RULES[f.type]}`).join(', ')} } }, alice.headers);
+      expect(error.code).toBe('BAD_USER_INPUT');
+      expect((error.fields as Array<{ field: string }>).map((f) => f.field).sort()).toEqual(${JSON.stringify(bad.map((f) => `input.${f.name}`).sort()).replace(/"/g, "'")});
+    });`
+        : ''
+    }
+
+    it('when nobody is acting, then it is refused', async () => {
+      expect(await refused(app().api, CREATE, { input: valid(1) })).toMatchObject(${unauthenticated});
+    });${
+      r.unique.length
+        ? `
+
+    it('when a unique value is taken, then it answers CONFLICT naming the field', async () => {
+      await ok(app().api, CREATE, { input: valid(1) }, alice.headers);
+      expect(await refused(app().api, CREATE, { input: valid(1) }, alice.headers)).toMatchObject({ code: 'CONFLICT', reason: '${r.unique[0].name}_taken' });
+    });`
+        : ''
+    }${r.refs
+      .filter((f) => !f.optional)
+      .map(
+        (f) => `
+
+    it('when ${f.name} names no existing ${f.target.name.toLowerCase()}, then BAD_USER_INPUT names the field', async () => {
+      const error = await refused(app().api, CREATE, { input: { ...valid(1), ${f.name}: randomUUID() } }, alice.headers);
+      expect(error.fields).toEqual([{ field: '${f.name}', message: 'must be the id of an existing ${f.target.name.toLowerCase()}' }]);
+    });`,
+      )
+      .join('')}
+  });`);
+  }
+  if (e.has('list')) {
+    tests.push(`  describe('${n.plural}', () => {
+    it('lists ${n.pluralHuman} newest first, a page at a time', async () => {
+      const first = ${made(1)};
+      const second = ${made(2)};
+      const page = (await ok(app().api, LIST, { first: 1 }, alice.headers)).${n.plural};
+      expect(page.nodes).toEqual([{ id: second.id }]);
+      const next = (await ok(app().api, LIST, { first: 1, after: page.pageInfo.endCursor }, alice.headers)).${n.plural};
+      expect(next).toEqual({ nodes: [{ id: first.id }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } });
+    });${r.refs
+      .map(
+        (f) => `
+
+    it('narrows the list to one ${f.label} with ${f.name}', async () => {
+      const item = ${made(1)};
+      expect((await ok(app().api, LIST, { ${f.name}: randomUUID() }, alice.headers)).${n.plural}.nodes).toEqual([]);
+      expect((await ok(app().api, LIST, { ${f.name}: ${refValues.get(f.name)} }, alice.headers)).${n.plural}.nodes).toEqual([{ id: item.id }]);
+    });`,
+      )
+      .join('')}
+  });`);
+  }
+  if (e.has('get')) {
+    tests.push(`  describe('${n.camel}', () => {
+    it('returns the ${n.human}, or null when no ${n.human} has the id', async () => {
+      const item = ${made(1)};
+      expect((await ok(app().api, ONE, { id: item.id }, alice.headers)).${n.camel}).toMatchObject({ id: item.id, ...shown(1) });
+      expect((await ok(app().api, ONE, { id: randomUUID() })).${n.camel}).toBeNull();
+      expect(await refused(app().api, ONE, { id: '42' })).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'id', message: 'must be a UUID' }] });
+    });
+  });`);
+  }
+  if (e.has('update')) {
+    const first = r.fields.find((f) => f.type !== 'ref') ?? r.fields[0];
+    const changed = first.type === 'ref' ? refValues.get(first.name) : sample(first, 99);
+    tests.push(`  describe('update${n.Pascal}', () => {
+    it('changes the fields sent and keeps the others', async () => {
+      const item = ${made(1)};
+      const { update${n.Pascal} } = await ok(app().api, UPDATE, { id: item.id, input: { ${first.name}: ${changed} } }, alice.headers);
+      expect(update${n.Pascal}).toMatchObject({ ...shown(1), ${first.type === 'ref' ? `${first.relation}: { id: ${changed} }` : `${first.name}: ${changed}`} });
+    });
+
+    it('when the input is empty, then BAD_USER_INPUT; when no ${n.human} has the id, NOT_FOUND', async () => {
+      const item = ${made(1)};
+      expect(await refused(app().api, UPDATE, { id: item.id, input: {} }, alice.headers)).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(await refused(app().api, UPDATE, { id: randomUUID(), input: { ${first.name}: ${changed} } }, alice.headers)).toMatchObject({ code: 'NOT_FOUND' });
+    });${
+      r.owned
+        ? `
+
+    it('when someone else asks, then it is FORBIDDEN', async () => {
+      const item = ${made(1)};
+      expect(await refused(app().api, UPDATE, { id: item.id, input: { ${first.name}: ${changed} } }, bob.headers)).toMatchObject({ code: 'FORBIDDEN', reason: 'not_${n.snake}_owner' });
+    });`
+        : ''
+    }
+  });`);
+  }
+  if (e.has('delete')) {
+    tests.push(`  describe('delete${n.Pascal}', () => {
+    it('deletes the ${n.human}; a second delete is NOT_FOUND', async () => {
+      const item = ${made(1)};${r.owned ? `\n      expect(await refused(app().api, DELETE, { id: item.id }, bob.headers)).toMatchObject({ code: 'FORBIDDEN' });` : ''}
+      expect(await refused(app().api, DELETE, { id: item.id })).toMatchObject(${unauthenticated});
+      expect((await ok(app().api, DELETE, { id: item.id }, alice.headers)).delete${n.Pascal}).toBe(true);
+      expect(await refused(app().api, DELETE, { id: item.id }, alice.headers)).toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });`);
+  }
+  const seedHelper = e.has('create')
+    ? ''
+    : `
+  /** A ${n.human} made in the database (the API has no create${n.Pascal}). */
+  async function seedOne(index = 1) {
+    return app().container.db.${n.camel}.create({ data: { ...valid(index)${r.owned ? ', ownerId: alice.id' : ''} } });
+  }
+`;
+  const body = [...ops, ''].join('\n');
+  const uses = (name) => tests.some((t) => t.includes(name));
+  const helpers = ['ok', ...(uses('refused(') ? ['refused'] : [])];
+  return `${uses('randomUUID') ? "import { randomUUID } from 'node:crypto';\n" : ''}import { signUp, type Member } from './helpers/factories';
+import { ${helpers.join(', ')} } from './helpers/graphql';
+import { useApp } from './helpers/lifecycle';
+
+${body}
+// Written by \`npm run new:resource\` with the resource: every operation it generated, yours to extend.
+describe('${n.pluralHuman}', () => {
+  const app = useApp();
+  let alice: Member;${r.owned ? '\n  let bob: Member;' : ''}${refRows.map((row) => `\n  let ${row}: { id: string };`).join('')}
+
+  beforeEach(async () => {
+    alice = await signUp(app().api, { name: 'Alice' });${r.owned ? "\n    bob = await signUp(app().api, { name: 'Bob' });" : ''}${refSetup.length ? '\n    const { db } = app().container;' : ''}
+${refSetup.map((line) => `    ${line}`).join('\n')}
+  });
+
+  const valid = (index: number) => ({ ${input('index')} });
+  /** What the API shows of \`valid(index)\`: references as objects. */
+  const shown = (index: number) => ({ ${shown('index')} });
+${seedHelper}
+${tests.join('\n\n')}
+});
+`;
+}
+
+function graphqlLocustFile(r) {
+  const n = r.names;
+  const e = r.endpoints;
+  const creatable = e.has('create') && r.refs.every((f) => f.optional || f.target.table === 'users');
+  const payload = r.fields
+    .filter((f) => !(f.type === 'ref' && f.optional))
+    .map((f, i) => {
+      if (f.type === 'ref') return `"${f.name}": self.user_id`;
+      if (f.unique || f.type === 'uuid')
+        return `"${f.name}": ${f.type === 'uuid' ? 'str(uuid.uuid4())' : `f"${f.label}-{uuid.uuid4().hex}"`}`;
+      const value = sample(f, i).replace(/^'(.*)'$/, '"$1"');
+      return `"${f.name}": ${value === 'true' ? 'True' : value}`;
+    });
+  const constants = [
+    ...(e.has('list') ? [`LIST = "query ($first: Int) { ${n.plural}(first: $first) { nodes { id } } }"`] : []),
+    ...(e.has('get') ? [`ONE = "query ($id: ID!) { ${n.camel}(id: $id) { id } }"`] : []),
+    ...(creatable ? [`CREATE = "mutation ($input: Create${n.Pascal}Input!) { create${n.Pascal}(input: $input) { id } }"`] : []),
+  ];
+  const tasks = [];
+  if (e.has('list')) {
+    tasks.push(`    @task(6)
+    def list_${r.table}(self) -> None:
+        data = self.operation("list ${n.pluralHuman}", LIST, {"first": 20})
+        if data:
+            self.ids = [node["id"] for node in data["${n.plural}"]["nodes"]][:10] or self.ids`);
+  }
+  if (e.has('get')) {
+    tasks.push(`    @task(3)
+    def open_${n.snake}(self) -> None:
+        if self.ids:
+            self.operation("open ${n.human}", ONE, {"id": random.choice(self.ids)})`);
+  }
+  if (creatable) {
+    tasks.push(`    @task(1)
+    def create_${n.snake}(self) -> None:
+        payload = {${payload.join(', ')}${'}'}
+        data = self.operation("create ${n.human}", CREATE, {"input": payload})
+        if data:
+            self.ids.insert(0, data["create${n.Pascal}"]["id"])`);
+  }
+  const imports = [...(e.has('get') ? ['random'] : []), ...(creatable && payload.some((p) => p.includes('uuid')) ? ['uuid'] : [])];
+  return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
+
+Alone:           npm run loadtest -- -f loadtest/${r.route}.py
+With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
+"""
+
+${imports.map((name) => `import ${name}\n`).join('')}
+from locust import task
+
+from locustfile import SignedInUser
+
+${constants.join('\n')}
+
+
+${creatable || !e.has('create') ? '' : `# No create task: a ${n.human} references rows this file cannot make (${r.refs.map((f) => f.target.table).join(', ')}).\n`}class ${n.Plural}User(SignedInUser):
+    def on_start(self) -> None:
+        super().on_start()
+        self.ids: list[str] = []
+
+${tasks.join('\n\n')}
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plan, write, check
 
 function nextMigration(slug) {
@@ -1354,7 +1833,20 @@ function plan(args) {
     unique: fields.filter((field) => field.unique),
     endpoints: parseEndpoints(args.values.endpoints, names.route),
     stem,
+    owner,
+    graphql: project.stack === 'graphql',
   };
+  if (r.graphql) {
+    // A reference resolves through a DataLoader: the request's for users and posts, a generated resource's own.
+    for (const field of refs) {
+      const route = kebab(words(field.target.table));
+      if (!['users', 'posts'].includes(field.target.table) && !existsSync(join(ROOT, `src/graphql/resources/${route}.ts`))) {
+        throw new UsageError(
+          `"${field.spec}": GraphQL references can name users, posts or a resource written by this command, not ${field.target.table}.`,
+        );
+      }
+    }
+  }
   // The owner is a reference like any other to the database, and a field only the server sets.
   const stored = r.owned ? { ...r, fields: [...fields, owner], refs: [...refs, owner] } : r;
   const { up, down } = migration(stored, stem);
@@ -1367,7 +1859,30 @@ function plan(args) {
   files.set(`${dir}/${r.route}.schema.ts`, schemaFile(r));
   files.set(`${dir}/${r.route}.repository.ts`, repositoryFile(r));
   files.set(`${dir}/${r.route}.service.ts`, serviceFile(r));
-  if (project.stack === 'operations') {
+  if (project.stack === 'graphql') {
+    files.set(`src/graphql/resources/${r.route}.ts`, graphqlFile(r));
+    edits.set(
+      'src/graphql/resources.ts',
+      register(
+        read('src/graphql/resources.ts'),
+        'src/graphql/resources.ts',
+        `import * as ${names.plural} from './resources/${r.route}';`,
+        '// One line a resource.',
+        `  ${names.plural},`,
+      ),
+    );
+    edits.set(
+      'codegen.ts',
+      register(
+        read('codegen.ts'),
+        'codegen.ts',
+        undefined,
+        'mappers: {',
+        `          ${names.Pascal}: '../core/modules/${r.route}/${r.route}.schema#${names.Pascal}',`,
+        /^\s*\},?$/,
+      ),
+    );
+  } else if (project.stack === 'operations') {
     files.set(`src/http/operations/${r.route}.ts`, operationsFile(r));
     const index = read('src/http/operations.ts');
     edits.set(
@@ -1396,8 +1911,9 @@ function plan(args) {
       ),
     );
   }
-  files.set(`tests/${r.route}.test.ts`, testFile(r, models, project));
-  if (existsSync(join(ROOT, 'loadtest/locustfile.py'))) files.set(`loadtest/${r.route}.py`, locustFile(r));
+  files.set(`tests/${r.route}.test.ts`, r.graphql ? graphqlTestFile(r, models, project) : testFile(r, models, project));
+  if (existsSync(join(ROOT, 'loadtest/locustfile.py')))
+    files.set(`loadtest/${r.route}.py`, r.graphql ? graphqlLocustFile(r) : locustFile(r));
   for (const path of files.keys()) {
     if (existsSync(join(ROOT, path))) throw new UsageError(`${path} exists already; remove it or choose another name.`);
   }
@@ -1478,6 +1994,12 @@ function check(paths, stem) {
     // The typed client of the new model, so editors and the type check see it at once.
     const generated = run(process.execPath, [prisma, 'generate'], { env });
     if (generated.status !== 0) warn(`prisma generate failed (run npm run generate):\n${generated.stderr || generated.stdout}`);
+  }
+  const codegen = join(ROOT, 'node_modules/@graphql-codegen/cli/esm/bin.js');
+  if (existsSync(join(ROOT, 'codegen.ts')) && existsSync(codegen)) {
+    // The resolver types of the new fields.
+    const typed = run(process.execPath, [codegen, '--config', 'codegen.ts']);
+    if (typed.status !== 0) throw new Error(`GraphQL Code Generator refused the new schema:\n${typed.stderr || typed.stdout}`);
   }
   const lint = run('sh', ['tools/py', 'db', 'tools/db.py', 'lint', `migrations/${stem}.sql`, `migrations/${stem}.rollback.sql`]);
   if (lint.status === 5) throw new Error(`the db command's lint refused the migration:\n${lint.stdout}${lint.stderr}`);

@@ -3,12 +3,7 @@ import type { Container } from '../core/container';
 import type { Comment } from '../core/modules/comments/comments.schema';
 import type { Post } from '../core/modules/posts/posts.schema';
 import type { User } from '../core/modules/users/users.schema';
-
-/** A page of a nested connection: its size and where it starts. */
-export interface PageArgs {
-  first: number;
-  after?: string;
-}
+import { byId, type PageArgs } from './common';
 
 /**
  * The batch loaders of one request. Every lookup of one kind made while resolving one level of
@@ -23,11 +18,6 @@ export interface Loaders {
   postsByAuthor(page: PageArgs, viewerId?: string): DataLoader<string, Post[]>;
   /** Each post's comments (`first + 1` of them). */
   commentsByPost(page: PageArgs): DataLoader<string, Comment[]>;
-}
-
-function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
-  const found = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => found.get(id) ?? null);
 }
 
 function grouped<T>(ids: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
