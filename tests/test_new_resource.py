@@ -130,6 +130,11 @@ REFUSALS = [
     (["tag", "--fields", "a:int, a:string"], 'Two fields are called "a"'),
     (["tag", "--fields", "a:int", "--endpoints", "PUT /tags/:id"], '"PUT /tags/:id" is not one of GET /tags'),
     (["tag"], "Give the fields"),
+    (["tag", "--fields", "left:int"], '"left" is a reserved name'),
+    (["tag", "--fields", "a:int", "--plural", "9lives"], '--plural "9lives" is not a name'),
+    (["page", "--fields", "a:int"], "the name of a type the project already uses (Page)"),
+    (["tag", "--fields", "post:ref(posts):unique"], "a reference cannot be :unique here"),
+    (["workspace-membership-invitation", "--fields", "invitedBy:ref(users)"], "is longer than PostgreSQL's 63 bytes"),
     (["tag", "--fields", "a:int", "--colour", "red"], "Unknown option '--colour'"),
 ]
 
@@ -212,3 +217,13 @@ def test_a_bad_field_list_answered_at_copy_time_fails_the_copy_with_the_generato
     out = capfd.readouterr()
     assert '"strin" is not a field type' in out.err and "npm run new:resource -- tag --fields name:strin" in out.out
     assert not (tmp_path / "p/migrations/0004_create_tags.sql").exists()
+
+
+def test_a_reference_to_users_may_be_called_user(tmp_path, node_env):
+    project = rendered(tmp_path, "fastify-typescript", minimal=True)
+    result = new_resource(project, node_env, "review", "--fields", "user:ref(users), at:datetime?=now", "--skip-checks")
+    assert result.returncode == 0, result.stderr
+    up = " ".join((project / "migrations/0004_create_reviews.sql").read_text().split())
+    assert "user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE" in up
+    # Optional with a default: a client may leave it out.
+    assert "at: fields.at.nullable().optional()," in (project / "src/core/modules/reviews/reviews.schema.ts").read_text()

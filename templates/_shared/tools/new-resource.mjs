@@ -9,6 +9,7 @@
 // The template collection renders this file with Jinja: no two braces in a row appear in it
 // (`${'}'}` writes the second of two closing braces).
 
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -98,12 +99,23 @@ const SQL_RESERVED = new Set(
     'current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except ' +
     'false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp ' +
     'not null offset on only or order placing primary references returning select session_user some symmetric table then to ' +
-    'trailing true union unique user using variadic when where window with'
+    'trailing true union unique user using variadic when where window with ' +
+    // and those reserved but allowed as function or type names, which no column may take either
+    'authorization binary collation concurrently cross current_schema freeze full ilike inner is isnull join left like natural ' +
+    'notnull outer overlaps right similar tablesample verbose'
   ).split(' '),
 );
 // Paths and names the API already uses for itself.
 const TAKEN_ROUTES = new Set(['auth', 'health', 'metrics', 'docs', 'admin', 'me', 'graphql']);
 const SYSTEM_FIELDS = new Set(['id', 'createdAt', 'updatedAt']);
+// Types a resource's files import or GraphQL and Prisma define: a resource named so would shadow them.
+const TAKEN_TYPES = new Set(
+  (
+    'Page Problem Promise Cursor Prisma Db Constraints Container Operation Input Member Resource Actor Access Error Date Object ' +
+    'Array Map Set Record Symbol Number Boolean String Int Float Decimal DateTime Json Bytes BigInt Unsupported Query Mutation ' +
+    'Subscription PageInfo Node Edge Connection Loaders Config Logger Metrics Cache'
+  ).split(' '),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Field specs
@@ -142,9 +154,6 @@ function parseField(raw, models) {
     default: defaultValue,
     label: human(nameWords),
   };
-  if (JS_RESERVED.has(field.name) || SYSTEM_FIELDS.has(field.name) || SQL_RESERVED.has(field.column)) {
-    throw new UsageError(`"${text}": "${field.name}" is a reserved name; choose another, e.g. "${field.name}Value".`);
-  }
   if (type === 'enum') {
     field.values = enumList.split('|').map((value) => value.trim());
     if (field.values.length < 2 || field.values.some((value) => !/^[a-z][a-z0-9_]*$/.test(value))) {
@@ -166,6 +175,20 @@ function parseField(raw, models) {
     field.name = `${field.name}Id`;
     field.column = `${field.column}_id`;
     field.label = field.relation.replace(/([A-Z])/g, ' $1').toLowerCase();
+  }
+  const given = type === 'ref' ? field.relation : field.name;
+  if (
+    JS_RESERVED.has(field.name) ||
+    SYSTEM_FIELDS.has(field.name) ||
+    SQL_RESERVED.has(field.column) ||
+    (type === 'ref' && SYSTEM_FIELDS.has(given))
+  ) {
+    throw new UsageError(`"${text}": "${given}" is a reserved name; choose another, e.g. "${given}Value".`);
+  }
+  if (type === 'ref' && field.unique) {
+    throw new UsageError(
+      `"${text}": a reference cannot be :unique here; add the unique index by hand after generating (a one-to-one relation).`,
+    );
   }
   if (field.default !== undefined) field.defaultValue = checkDefault(field, text);
   return field;
@@ -473,7 +496,7 @@ function schemaFile(r) {
   ];
   const rules = r.fields.map((f) => `  ${f.name}: ${zodIn(f)},`);
   const create = r.fields.map((f) => {
-    if (f.optional) return `  ${f.name}: fields.${f.name}.nullable()${f.defaultValue !== undefined ? tsDefault(f) : '.optional()'},`;
+    if (f.optional) return `  ${f.name}: fields.${f.name}.nullable()${tsDefault(f) || '.optional()'},`;
     if (f.defaultValue !== undefined && f.type !== 'datetime') return `  ${f.name}: fields.${f.name}${tsDefault(f)},`;
     if (f.type === 'datetime' && f.defaultValue !== undefined) return `  ${f.name}: fields.${f.name}.optional(),`;
     return `  ${f.name}: fields.${f.name},`;
@@ -806,8 +829,7 @@ function operationsFile(r) {
   const needsId = e.has('get') || e.has('update') || e.has('delete');
   return `import type { Container } from '../../core/container';
 ${needsProblem ? "import { ProblemSchema } from '../../core/errors';\n" : ''}${needsId ? "import { IdParams } from '../../core/fields';\n" : ''}import { ${n.Plural}Repository } from '../../core/modules/${r.route}/${r.route}.repository';
-import { ${schemaNames.sort().join(', ')} } from '../../core/modules/${r.route}/${r.route}.schema';
-import { ${n.Plural}Service } from '../../core/modules/${r.route}/${r.route}.service';
+${schemaNames.length ? `import { ${schemaNames.sort().join(', ')} } from '../../core/modules/${r.route}/${r.route}.schema';\n` : ''}import { ${n.Plural}Service } from '../../core/modules/${r.route}/${r.route}.service';
 ${r.owned && (e.has('create') || e.has('update') || e.has('delete')) ? "import { actorId } from '../actor';\n" : ''}import { ${operationImports.join(', ')} } from '../operation';
 
 /** ${upper(n.pluralHuman)}: written by \`npm run new:resource\`, yours to change. */
@@ -892,8 +914,7 @@ function nestFiles(r, auth) {
   const needsId = e.has('get') || e.has('update') || e.has('delete');
   const controller = `import { ${[...decorators].sort().join(', ')} } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { z } from 'zod';
-import { ProblemSchema } from '../../core/errors';
+${e.has('list') ? "import type { z } from 'zod';\n" : ''}import { ProblemSchema } from '../../core/errors';
 ${needsId ? "import { IdParams } from '../../core/fields';\n" : ''}import { ${schemaNames.join(', ')} } from '../../core/modules/${r.route}/${r.route}.schema';
 import { ${n.Plural}Service } from '../../core/modules/${r.route}/${r.route}.service';
 ${r.owned && writes ? "import { type Actor, actorId } from '../actor';\n" : ''}import { ${endpointImports.join(', ')} } from '../nest/endpoint';
@@ -967,21 +988,39 @@ function sample(field, index) {
     case 'string':
       return literal ? `'${upper(field.label)} ${index}'` : `\`${upper(field.label)} \${${index}${'}'}\``;
     case 'text':
-      return `'Some ${field.label}.'`;
+      return literal ? `'Some ${field.label} ${index}.'` : `\`Some ${field.label} \${${index}${'}'}.\``;
     case 'int':
       return literal ? String(7 + index) : `7 + ${index}`;
     case 'decimal':
       return literal ? `'${12 + index}.50'` : `\`\${12 + ${index}${'}'}.50\``;
     case 'boolean':
-      return 'true';
+      return literal ? String(index % 2 === 1) : `${index} % 2 === 1`;
     case 'datetime':
-      return "'2026-01-31T12:00:00.000Z'";
+      return literal
+        ? `'2026-01-${String(index % 28 || 28).padStart(2, '0')}T12:00:00.000Z'`
+        : `\`2026-01-\${String(${index} % 28 || 28).padStart(2, '0')${'}'}T12:00:00.000Z\``;
     case 'uuid':
       return literal
         ? `'00000000-0000-4000-8000-${String(index).padStart(12, '0')}'`
         : `\`00000000-0000-4000-8000-\${String(${index}).padStart(12, '0')}\``;
     case 'enum':
-      return `'${field.values[field.values.length - 1]}'`;
+      return literal
+        ? `'${field.values[index % field.values.length]}'`
+        : `(${JSON.stringify(field.values).replace(/"/g, "'")} as const)[${index} % ${field.values.length}]`;
+  }
+}
+
+/** A valid value of a field that differs from \`sample(field, 1)\`, for an update to change. */
+function changedSample(field) {
+  switch (field.type) {
+    case 'boolean':
+      return String(!(1 % 2 === 1));
+    case 'enum':
+      return `'${field.values[0]}'`;
+    case 'datetime':
+      return "'2027-06-15T08:30:00.000Z'";
+    default:
+      return sample(field, 99);
   }
 }
 const WRONG = {
@@ -992,12 +1031,12 @@ const WRONG = {
   boolean: "'yes'",
   datetime: "'tomorrow'",
   uuid: "'not-a-uuid'",
-  enum: "'none'",
+  enum: "'none-of-these'",
   ref: "'not-a-uuid'",
 };
 
 /** Statements creating a row of `model` (and what it references) straight through Prisma, for tests. */
-function rowFactory(models, model, depth = 0) {
+function rowFactory(models, model, depth = 0, counter = { made: 0 }) {
   if (depth > 4) throw new UsageError(`the references from ${model.name} go more than 4 levels deep; the tests cannot create them.`);
   const data = [];
   const setup = [];
@@ -1008,8 +1047,9 @@ function rowFactory(models, model, depth = 0) {
       const target = findModel(models, field.type) ?? models.find((m) => m.name === field.type);
       if (target.table === 'users') data.push(`${relation[1]}: alice.id`);
       else {
-        const inner = rowFactory(models, target, depth + 1);
-        const variable = `${target.name.toLowerCase()}${depth + 1}`;
+        const inner = rowFactory(models, target, depth + 1, counter);
+        counter.made += 1;
+        const variable = `${lowerFirst(target.name)}${counter.made}`;
         setup.push(
           ...inner.setup,
           `const ${variable} = await db.${lowerFirst(target.name)}.create({ data: { ${inner.data.join(', ')} } });`,
@@ -1029,8 +1069,8 @@ function rowFactory(models, model, depth = 0) {
         : /@unique/.test(field.attrs)
           ? `\`${field.name}-\${randomUUID()}\``
           : `'Sample ${field.name}'`;
-    else if (field.type === 'Int') value = '1';
-    else if (field.type === 'Decimal') value = "'1.00'";
+    else if (field.type === 'Int') value = /@unique/.test(field.attrs) ? 'Math.floor(Math.random() * 2_000_000_000)' : '1';
+    else if (field.type === 'Decimal') value = /@unique/.test(field.attrs) ? '`${Math.floor(Math.random() * 1e9)}.00`' : "'1.00'";
     else if (field.type === 'Boolean') value = 'true';
     else if (field.type === 'DateTime') value = 'new Date()';
     else throw new UsageError(`the tests cannot make a value of type ${field.type} for ${model.name}.${field.name}.`);
@@ -1047,12 +1087,13 @@ function testFile(r, models, project) {
   const refSetup = [];
   const refRows = [];
   const refValues = new Map();
+  const counter = { made: 0 };
   for (const field of r.refs) {
     if (field.target.table === 'users') {
       refValues.set(field.name, 'alice.id');
       continue;
     }
-    const { data, setup } = rowFactory(models, field.target);
+    const { data, setup } = rowFactory(models, field.target, 0, counter);
     const variable = `${field.relation}Row`;
     refRows.push(variable);
     refSetup.push(...setup, `${variable} = await db.${lowerFirst(field.target.name)}.create({ data: { ${data.join(', ')} } });`);
@@ -1069,7 +1110,16 @@ function testFile(r, models, project) {
       const response = await app().api.post(\`${base}\`).set(alice.headers).send(valid(1)).expect(201);
       expect(response.body).toMatchObject({ ...valid(1), id: expect.any(String)${r.owned ? ', ownerId: alice.id' : ''} });
     });
-
+${
+  r.owned
+    ? `
+    it('when the body names another owner, then the acting user owns it all the same', async () => {
+      const response = await app().api.post(\`${base}\`).set(alice.headers).send({ ...valid(1), ownerId: bob.id }).expect(201);
+      expect(response.body.ownerId).toBe(alice.id);
+    });
+`
+    : ''
+}
     it('when fields are missing or wrong, then a 400 problem names each field', async () => {
       const response = await app().api.post(\`${base}\`).set(alice.headers).send({ ${r.fields.map((f) => `${f.name}: ${WRONG[f.type]}`).join(', ')} }).expect(400);
       expect(response.headers['content-type']).toMatch(/application\\/problem\\+json/);
@@ -1161,12 +1211,18 @@ ${
   }
   if (e.has('update')) {
     const first = r.fields.find((f) => f.type !== 'ref') ?? r.fields[0];
-    const changed = first.type === 'ref' ? refValues.get(first.name) : sample(first, 99);
+    const changed = first.type === 'ref' ? refValues.get(first.name) : changedSample(first);
     tests.push(`  describe('PATCH /${r.route}/:id', () => {
     it('changes the fields sent and keeps the others', async () => {
       const item = ${seededBody};
       const response = await app().api.patch(\`${base}/\${item.id}\`).set(alice.headers).send({ ${first.name}: ${changed} }).expect(200);
-      expect(response.body).toMatchObject({ ...valid(1), ${first.name}: ${changed} });
+      expect(response.body).toMatchObject({ ...valid(1), ${first.name}: ${changed} });${
+        e.has('get')
+          ? `
+      const stored = await app().api.get(\`${base}/\${item.id}\`).expect(200);
+      expect(stored.body).toMatchObject({ ${first.name}: ${changed} });`
+          : ''
+      }
     });
 
     it('when the body is empty, then a 400 says what to send; when no ${n.human} has the id, 404', async () => {
@@ -1233,27 +1289,51 @@ describe('${n.pluralHuman}', () => {
 ${refSetup.map((line) => `    ${line}`).join('\n')}
   });
 
-  const valid = (index: number) => ({ ${body('index')} });
+  const valid = (${body('index').includes('index') ? 'index' : '_index'}: number) => ({ ${body('index')} });
 ${seedHelper}
 ${tests.join('\n\n')}
 });
 `;
 }
 
-function locustFile(r) {
-  const n = r.names;
-  const e = r.endpoints;
-  const creatable = e.has('create') && r.refs.every((f) => f.optional || f.target.table === 'users');
+/** The body a Locust user creates with, where every create can succeed: unique values drawn at random. */
+function locustCreate(r) {
+  if (!r.endpoints.has('create')) return { creatable: false, payload: [], imports: [] };
+  const blocked = r.refs.filter((f) => !f.optional && f.target.table !== 'users');
+  if (blocked.length) {
+    return {
+      creatable: false,
+      payload: [],
+      imports: [],
+      reason: `a ${r.names.human} references rows this file cannot make (${blocked.map((f) => f.target.table).join(', ')})`,
+    };
+  }
+  const scarce = r.fields.find((f) => f.unique && ['boolean', 'enum', 'datetime'].includes(f.type));
+  if (scarce) return { creatable: false, payload: [], imports: [], reason: `the unique ${scarce.name} has too few values to create many` };
+  const imports = new Set();
   const payload = r.fields
     .filter((f) => !(f.type === 'ref' && f.optional))
     .map((f, i) => {
-      if (f.type === 'ref') return `"${f.name}": self.user_id`;
-      if (f.unique || f.type === 'uuid')
-        return `"${f.name}": ${f.type === 'uuid' ? 'str(uuid.uuid4())' : `f"${f.label}-{uuid.uuid4().hex}"`}`;
+      const python = (value) => {
+        if (f.type === 'uuid' || (f.unique && ['string', 'text'].includes(f.type))) imports.add('uuid');
+        if (f.unique && ['int', 'decimal'].includes(f.type)) imports.add('random');
+        return `"${f.name}": ${value}`;
+      };
+      if (f.type === 'ref') return python('self.user_id');
+      if (f.type === 'uuid') return python('str(uuid.uuid4())');
+      if (f.unique && (f.type === 'string' || f.type === 'text')) return python(`f"${f.label}-{uuid.uuid4().hex}"`);
+      if (f.unique && f.type === 'int') return python('random.randint(0, 2_000_000_000)');
+      if (f.unique && f.type === 'decimal') return python('f"{random.randint(0, 10**9)}.00"');
       const value = sample(f, i).replace(/^'(.*)'$/, '"$1"');
-      return `"${f.name}": ${value === 'true' ? 'True' : value}`;
+      return python(value === 'true' ? 'True' : value === 'false' ? 'False' : value);
     });
-  const imports = [...(e.has('get') ? ['random'] : []), ...(creatable && payload.some((p) => p.includes('uuid')) ? ['uuid'] : [])];
+  return { creatable: true, payload, imports: [...imports] };
+}
+
+function locustFile(r) {
+  const n = r.names;
+  const e = r.endpoints;
+  const { creatable, payload, imports, reason } = locustCreate(r);
   const tasks = [];
   if (e.has('list')) {
     tasks.push(`    @task(6)
@@ -1284,13 +1364,16 @@ Alone:           npm run loadtest -- -f loadtest/${r.route}.py
 With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
 """
 
-${imports.map((name) => `import ${name}\n`).join('')}
+${[...new Set([...(e.has('get') ? ['random'] : []), ...imports])]
+  .sort()
+  .map((name) => `import ${name}\n`)
+  .join('')}
 from locust import task
 
 from locustfile import API, SignedInUser
 
 
-${creatable || !e.has('create') ? '' : `# No create task: a ${n.human} references rows this file cannot make (${r.refs.map((f) => f.target.table).join(', ')}).\n`}class ${n.Plural}User(SignedInUser):
+${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
     def on_start(self) -> None:
         super().on_start()
         self.ids: list[str] = []
@@ -1505,12 +1588,13 @@ function graphqlTestFile(r, models, project) {
   const refSetup = [];
   const refRows = [];
   const refValues = new Map();
+  const counter = { made: 0 };
   for (const field of r.refs) {
     if (field.target.table === 'users') {
       refValues.set(field.name, 'alice.id');
       continue;
     }
-    const { data, setup } = rowFactory(models, field.target);
+    const { data, setup } = rowFactory(models, field.target, 0, counter);
     const variable = `${field.relation}Row`;
     refRows.push(variable);
     refSetup.push(...setup, `${variable} = await db.${lowerFirst(field.target.name)}.create({ data: { ${data.join(', ')} } });`);
@@ -1531,7 +1615,7 @@ function graphqlTestFile(r, models, project) {
   const filterVars = r.refs.map((f) => `, $${f.name}: ID`).join('');
   const filterArgs = r.refs.map((f) => `, ${f.name}: $${f.name}`).join('');
   const ops = [
-    `const FIELDS = '${selection}';`,
+    ...(e.has('create') || e.has('update') || e.has('get') ? [`const FIELDS = '${selection}';`] : []),
     ...(e.has('create')
       ? [`const CREATE = \`mutation ($input: Create${n.Pascal}Input!) { create${n.Pascal}(input: $input) { \${FIELDS} } }\`;`]
       : []),
@@ -1630,12 +1714,18 @@ function graphqlTestFile(r, models, project) {
   }
   if (e.has('update')) {
     const first = r.fields.find((f) => f.type !== 'ref') ?? r.fields[0];
-    const changed = first.type === 'ref' ? refValues.get(first.name) : sample(first, 99);
+    const changed = first.type === 'ref' ? refValues.get(first.name) : changedSample(first);
     tests.push(`  describe('update${n.Pascal}', () => {
     it('changes the fields sent and keeps the others', async () => {
       const item = ${made(1)};
       const { update${n.Pascal} } = await ok(app().api, UPDATE, { id: item.id, input: { ${first.name}: ${changed} } }, alice.headers);
-      expect(update${n.Pascal}).toMatchObject({ ...shown(1), ${first.type === 'ref' ? `${first.relation}: { id: ${changed} }` : `${first.name}: ${changed}`} });
+      expect(update${n.Pascal}).toMatchObject({ ...shown(1), ${first.type === 'ref' ? `${first.relation}: { id: ${changed} }` : `${first.name}: ${changed}`} });${
+        e.has('get')
+          ? `
+      const stored = (await ok(app().api, ONE, { id: item.id }, alice.headers)).${n.camel};
+      expect(stored).toMatchObject({ ${first.type === 'ref' ? `${first.relation}: { id: ${changed} }` : `${first.name}: ${changed}`} });`
+          : ''
+      }
     });
 
     it('when the input is empty, then BAD_USER_INPUT; when no ${n.human} has the id, NOT_FOUND', async () => {
@@ -1690,9 +1780,13 @@ describe('${n.pluralHuman}', () => {
 ${refSetup.map((line) => `    ${line}`).join('\n')}
   });
 
-  const valid = (index: number) => ({ ${input('index')} });
-  /** What the API shows of \`valid(index)\`: references as objects. */
-  const shown = (index: number) => ({ ${shown('index')} });
+  const valid = (${input('index').includes('index') ? 'index' : '_index'}: number) => ({ ${input('index')} });
+${
+  e.has('create') || e.has('update') || e.has('get')
+    ? `  /** What the API shows of \`valid(index)\`: references as objects. */
+  const shown = (${shown('index').includes('index') ? 'index' : '_index'}: number) => ({ ${shown('index')} });`
+    : ''
+}
 ${seedHelper}
 ${tests.join('\n\n')}
 });
@@ -1702,16 +1796,7 @@ ${tests.join('\n\n')}
 function graphqlLocustFile(r) {
   const n = r.names;
   const e = r.endpoints;
-  const creatable = e.has('create') && r.refs.every((f) => f.optional || f.target.table === 'users');
-  const payload = r.fields
-    .filter((f) => !(f.type === 'ref' && f.optional))
-    .map((f, i) => {
-      if (f.type === 'ref') return `"${f.name}": self.user_id`;
-      if (f.unique || f.type === 'uuid')
-        return `"${f.name}": ${f.type === 'uuid' ? 'str(uuid.uuid4())' : `f"${f.label}-{uuid.uuid4().hex}"`}`;
-      const value = sample(f, i).replace(/^'(.*)'$/, '"$1"');
-      return `"${f.name}": ${value === 'true' ? 'True' : value}`;
-    });
+  const { creatable, payload, imports, reason } = locustCreate(r);
   const constants = [
     ...(e.has('list') ? [`LIST = "query ($first: Int) { ${n.plural}(first: $first) { nodes { id } } }"`] : []),
     ...(e.has('get') ? [`ONE = "query ($id: ID!) { ${n.camel}(id: $id) { id } }"`] : []),
@@ -1739,14 +1824,16 @@ function graphqlLocustFile(r) {
         if data:
             self.ids.insert(0, data["create${n.Pascal}"]["id"])`);
   }
-  const imports = [...(e.has('get') ? ['random'] : []), ...(creatable && payload.some((p) => p.includes('uuid')) ? ['uuid'] : [])];
   return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
 
 Alone:           npm run loadtest -- -f loadtest/${r.route}.py
 With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
 """
 
-${imports.map((name) => `import ${name}\n`).join('')}
+${[...new Set([...(e.has('get') ? ['random'] : []), ...imports])]
+  .sort()
+  .map((name) => `import ${name}\n`)
+  .join('')}
 from locust import task
 
 from locustfile import SignedInUser
@@ -1754,7 +1841,7 @@ from locustfile import SignedInUser
 ${constants.join('\n')}
 
 
-${creatable || !e.has('create') ? '' : `# No create task: a ${n.human} references rows this file cannot make (${r.refs.map((f) => f.target.table).join(', ')}).\n`}class ${n.Plural}User(SignedInUser):
+${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
     def on_start(self) -> None:
         super().on_start()
         self.ids: list[str] = []
@@ -1786,12 +1873,19 @@ function plan(args) {
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(raw))
     throw new UsageError(`"${raw}" is not a resource name: letters, digits, - and _, starting with a letter.`);
   const singular = words(raw);
-  const pluralWords = args.values.plural ? words(args.values.plural) : [...singular.slice(0, -1), pluralWord(singular.at(-1))];
+  const plural = args.values.plural;
+  if (plural !== undefined && !/^[A-Za-z][A-Za-z0-9_-]*$/.test(plural)) {
+    throw new UsageError(`--plural "${plural}" is not a name: letters, digits, - and _, starting with a letter.`);
+  }
+  const pluralWords = plural ? words(plural) : [...singular.slice(0, -1), pluralWord(singular.at(-1))];
   const names = namesOf(singular, pluralWords);
   if (names.plural === names.camel) throw new UsageError(`"${raw}" reads as its own plural; pass --plural with another word.`);
   const clash =
     [names.camel, names.plural].find((name) => JS_RESERVED.has(name)) ?? (SQL_RESERVED.has(names.table) ? names.table : undefined);
   if (clash) throw new UsageError(`"${clash}" is a reserved word in TypeScript or SQL; choose another name.`);
+  if (TAKEN_TYPES.has(names.Pascal) || TAKEN_TYPES.has(names.Plural)) {
+    throw new UsageError(`"${raw}" is the name of a type the project already uses (${names.Pascal}); choose another name.`);
+  }
   if (TAKEN_ROUTES.has(names.route) || TAKEN_ROUTES.has(names.camel))
     throw new UsageError(`"${raw}" names a path the API already uses for itself; choose another name.`);
   const existing = models.find((model) => model.table === names.table || model.name === names.Pascal);
@@ -1813,6 +1907,23 @@ function plan(args) {
     }
   }
   const refs = fields.filter((field) => field.type === 'ref');
+  // PostgreSQL cuts longer names at 63 bytes, where Prisma would shorten them another way.
+  const owned = args.values.owned ? ['owner_id'] : [];
+  const identifiers = [
+    `${names.table}_created_at_id_idx`,
+    ...[...refs.map((f) => f.column), ...owned].flatMap((column) => [
+      `${names.table}_${column}_created_at_id_idx`,
+      `${names.table}_${column}_fkey`,
+    ]),
+    ...fields.filter((f) => f.unique).map((f) => `${names.table}_${f.column}_key`),
+    ...fields.filter((f) => f.type === 'enum').map((f) => `${names.table}_${f.column}_check`),
+  ];
+  const long = identifiers.find((identifier) => Buffer.byteLength(identifier) > 63);
+  if (long) {
+    throw new UsageError(
+      `The index or constraint name ${long} is longer than PostgreSQL's 63 bytes; shorten the resource (or --plural) or the field name.`,
+    );
+  }
   const stem = nextMigration(`create_${names.table}`);
   const owner = {
     type: 'ref',
