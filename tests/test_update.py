@@ -19,11 +19,13 @@ from tests.projects import install_project, start_server
 
 pytestmark = pytest.mark.slow
 
-# The release a project is updated from: the first with both REST stacks (tagged v0.1.0 in
-# the test's own clone, so the 0.2.0 migration runs when updating across it).
-PREVIOUS_RELEASE = "8fe3a47"
-FIRST_RELEASE = "e93b436"  # v0.1.0: the Fastify stack alone, routes still in src/http/routes/
-NEW_VERSION = "v0.3.0"  # the working tree: crosses the 0.2.0 and 0.3.0 migrations
+from scripts.releases import releases, tag
+
+# The recorded releases (RELEASES): a project made from one takes the working tree, tagged in the
+# test's own clone as the next minor version, so every release's update migrations run.
+RECORDED = dict(releases())
+LAST = tuple(int(part) for part in list(RECORDED)[-1].split("."))
+NEW_VERSION = f"v{LAST[0]}.{LAST[1] + 1}.0"
 USER_OPERATION = """    operation({
       method: 'get',
       path: '/hello',
@@ -44,20 +46,15 @@ def git(*args: str, cwd: Path) -> str:
 
 @pytest.fixture(scope="module")
 def template_repo(tmp_path_factory) -> Path:
-    """A clone of this repository whose newest version is the working tree, uncommitted changes included."""
-    def has(commit: str) -> bool:
-        return subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True).returncode == 0
-
-    if not (has(FIRST_RELEASE) and has(PREVIOUS_RELEASE)):
+    """A clone of this repository with no tags but those `scripts/releases.py tag` makes from the
+    record (as a fresh clone after `./kit setup`), whose newest version is the working tree,
+    uncommitted changes included."""
+    if not all(subprocess.run(["git", "cat-file", "-e", f"{c}^{{commit}}"], cwd=ROOT, capture_output=True).returncode == 0 for c in RECORDED.values()):
         subprocess.run(["git", "fetch", "--quiet", "--unshallow"], cwd=ROOT, capture_output=True)
-    if not (has(FIRST_RELEASE) and has(PREVIOUS_RELEASE)):
-        pytest.skip(f"this clone lacks the release commits {FIRST_RELEASE} and {PREVIOUS_RELEASE}: run the update tests from a full clone")
     clone = tmp_path_factory.mktemp("template") / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    for tag in git("tag", cwd=clone).split():
-        git("tag", "-d", tag, cwd=clone)
-    git("tag", "v0.1.0", FIRST_RELEASE, cwd=clone)
-    git("tag", "v0.1.1", PREVIOUS_RELEASE, cwd=clone)
+    for name in git("tag", cwd=clone).split():
+        git("tag", "-d", name, cwd=clone)
     tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
     for rel in filter(None, tracked.decode().split("\0")):
         source, target = ROOT / rel, clone / rel
@@ -68,6 +65,9 @@ def template_repo(tmp_path_factory) -> Path:
             target.unlink()
     git("add", "-A", cwd=clone)
     git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=clone)
+    missing = [line for line in tag(clone) if "not in this clone" in line]
+    if missing:
+        pytest.skip(f"this clone lacks release commits ({'; '.join(missing)}): run the update tests from a full clone")
     git("tag", NEW_VERSION, cwd=clone)
     return clone
 
@@ -80,7 +80,7 @@ def generate(template: Path, dst: Path, ref: str, **answers) -> Path:
     return dst
 
 
-def user_edits(project: Path, route: bool = True) -> None:
+def user_edits(project: Path, route: bool = True, trust_proxy_true: bool = True) -> None:
     """What an owner does in the first month: retitle the README, add a route (to the one
     operations.ts of releases before 0.3.0) and a migration, configure .env."""
     readme = project / "README.md"
@@ -96,7 +96,10 @@ def user_edits(project: Path, route: bool = True) -> None:
     (project / "migrations" / "0002_user_tags.rollback.sql").write_text("DROP TABLE user_tags;\n")
     schema = project / "prisma" / "schema.prisma"
     schema.write_text(schema.read_text() + '\nmodel UserTag {\n  id    Int    @id @default(autoincrement())\n  label String\n\n  @@map("user_tags")\n}\n')
-    env = (project / ".env.example").read_text().replace("TRUST_PROXY=false", "TRUST_PROXY=true")
+    # Releases before 0.2.0 accepted TRUST_PROXY=true; 0.2.0's migration rewrites it.
+    env = (project / ".env.example").read_text()
+    if trust_proxy_true:
+        env = env.replace("TRUST_PROXY=false", "TRUST_PROXY=true")
     (project / ".env").write_text(env)
 
 
@@ -130,14 +133,15 @@ def install_and_test(project: Path, stack: str, node_env: dict, postgres_admin_u
     return installed
 
 
-# The stacks the previous release (v0.1.1) already had; NestJS came later.
-STACKS_OF_0_1_1 = ["express-typescript", "fastify-typescript"]
+# The stacks release 0.2.0 already had; NestJS and Apollo came later.
+STACKS_OF_0_2_0 = ["express-typescript", "fastify-typescript"]
 
 
-@pytest.mark.parametrize("stack", STACKS_OF_0_1_1)
-def test_update_from_the_previous_release_keeps_the_owners_edits(stack, template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
-    project = generate(template_repo, tmp_path / "project", "v0.1.1", stack=stack)
-    user_edits(project)
+@pytest.mark.parametrize("stack", STACKS_OF_0_2_0)
+def test_update_from_release_0_2_0_keeps_the_owners_edits(stack, template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    project = generate(template_repo, tmp_path / "project", "v0.2.0", stack=stack)
+    user_edits(project, trust_proxy_true=False)
+    owners_env = (project / ".env").read_text()
     git("add", "-A", cwd=project)
     git("commit", "-q", "-m", "owner's edits", cwd=project)
 
@@ -152,12 +156,11 @@ def test_update_from_the_previous_release_keeps_the_owners_edits(stack, template
     assert "...ownOperations(container)," in operations and "path: '/hello'" not in operations
     assert "export const API_PREFIX" in (project / "src" / "http" / "operation.ts").read_text()
     assert (project / "migrations" / "0002_user_tags.sql").exists()
-    assert (project / "tools" / "db.py").read_text().count("advisory") > 0, "the new release's db command arrived"
-    # The 0.2.0 migration rewrote the setting the new release refuses.
-    assert "TRUST_PROXY=1" in (project / ".env").read_text()
+    assert "def cmd_seed" in (project / "tools" / "db.py").read_text(), "the new release's db command arrived"
+    assert (project / ".env").read_text() == owners_env, "the owner's .env is theirs: no migration of this range touches it"
 
     fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack)
-    user_edits(fresh, route=False)
+    user_edits(fresh, route=False, trust_proxy_true=False)
     # .env is the owner's file (made from the old .env.example), so it is compared by the migration check above;
     # the route's two files by the asserts above, and by the build and tests below.
     assert sorted(differences(project, fresh)) == ["differs: src/http/operations.ts", "only in updated: src/http/operations/own.ts"]
@@ -201,3 +204,31 @@ def test_turning_every_optional_feature_on_through_an_update(stack, template_rep
     fresh = generate(template_repo, tmp_path / "fresh", NEW_VERSION, stack=stack, minimal=True, **api, **features)
     assert differences(project, fresh) == []
     install_and_test(project, stack, node_env, postgres_admin_url, redis_url)
+
+
+def test_a_clone_tagged_from_the_record_updates_a_project_to_a_named_release(template_repo, tmp_path):
+    """What `./kit setup` gives a fresh clone: `copier update --vcs-ref v0.2.0` finds its release."""
+    project = generate(template_repo, tmp_path / "project", "v0.1.0", stack="fastify-typescript")
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref="v0.2.0", quiet=True)
+    assert "_commit: v0.2.0" in (project / ".copier-answers.yml").read_text()
+    assert (project / "src" / "http" / "operations.ts").exists()  # 0.2.0's single operations table arrived
+
+
+def test_update_of_a_project_with_generated_resources_keeps_them_and_their_tests_pass(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    newest = f"v{list(RECORDED)[-1]}"
+    project = generate(template_repo, tmp_path / "project", newest, stack="fastify-typescript")
+    if not (project / "tools" / "new-resource.mjs").exists():
+        pytest.skip(f"the newest release ({newest}) has no resource generator")
+    for args in (["category", "--fields", "title:string:unique, rank:int=0"], ["task", "--fields", "label:string, category:ref(categories)", "--owned"]):
+        subprocess.run(["node", "tools/new-resource.mjs", *args, "--skip-checks"], cwd=project, env=node_env, check=True, capture_output=True)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "two resources", cwd=project)
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+
+    assert_clean_merge(project)
+    operations = (project / "src" / "http" / "operations.ts").read_text()
+    assert "...categoriesOperations(container)," in operations and "...tasksOperations(container)," in operations
+    assert "model Task {" in (project / "prisma" / "schema.prisma").read_text()
+    installed = install_and_test(project, "fastify-typescript", node_env, postgres_admin_url, redis_url)
+    assert (installed.path / "tests" / "tasks.test.ts").exists()
