@@ -44,6 +44,7 @@ def project(get_project):
 
 @pytest.fixture(scope="module")
 def server(project):
+    project.db("seed", "--users", "10", "--posts", "2", "--comments", "1", "--likes", "1", "--replace")  # the accounts locustfile.py logs in as
     running = start_server(project, AUTH_RATE_LIMIT_MAX="1000000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000000", UNVERIFIED_USER_ACCESS="full")
     yield running
     running.stop()

@@ -51,7 +51,8 @@ def test_two_generated_resources_migrate_pass_their_tests_are_documented_and_hol
     assert "tests/categories.test.ts" in tested.stdout + tested.stderr and "tests/tasks.test.ts" in tested.stdout + tested.stderr
 
     run(["npm", "run", "build"], path, env)
-    server = start_server(project, UNVERIFIED_USER_ACCESS="full", AUTH_RATE_LIMIT_MAX="1000000")
+    ok(project.db("seed", "--users", "10", "--posts", "1", "--comments", "0", "--likes", "0"))  # the accounts the Locust users log in as
+    server = start_server(project)  # as it runs: verification required, credential limits on
     try:
         if stack == "apollo-graphql":
             query = "{ categories(first: 1) { nodes { id } } tasks(first: 1) { nodes { id category { title } owner { id } } } }"
