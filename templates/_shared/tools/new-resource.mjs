@@ -291,16 +291,17 @@ function findModel(models, name) {
 // ---------------------------------------------------------------------------------------------
 // SQL and Prisma
 
-const SQL_TYPES = {
-  string: 'text',
-  text: 'text',
-  int: 'integer',
-  decimal: 'numeric(12, 2)',
-  boolean: 'boolean',
-  datetime: 'timestamptz(3)',
-  uuid: 'uuid',
-  enum: 'text',
-  ref: 'uuid',
+/** Each field type in every place it is written: PostgreSQL, Prisma, GraphQL (an enum is its own GraphQL type). */
+const STORED_AS = {
+  string: { sql: 'text', prisma: 'String', graphql: 'String' },
+  text: { sql: 'text', prisma: 'String', graphql: 'String' },
+  int: { sql: 'integer', prisma: 'Int', graphql: 'Int' },
+  decimal: { sql: 'numeric(12, 2)', prisma: 'Decimal', graphql: 'String' },
+  boolean: { sql: 'boolean', prisma: 'Boolean', graphql: 'Boolean' },
+  datetime: { sql: 'timestamptz(3)', prisma: 'DateTime', graphql: 'DateTime' },
+  uuid: { sql: 'uuid', prisma: 'String', graphql: 'ID' },
+  enum: { sql: 'text', prisma: 'String', graphql: undefined },
+  ref: { sql: 'uuid', prisma: 'String', graphql: 'ID' },
 };
 
 function sqlDefault(field) {
@@ -314,7 +315,7 @@ function sqlDefault(field) {
 function migration(r, stem) {
   const columns = [['id', 'uuid PRIMARY KEY DEFAULT gen_random_uuid()']];
   for (const field of r.fields) {
-    let definition = `${SQL_TYPES[field.type]}${field.optional ? '' : ' NOT NULL'}${sqlDefault(field)}`;
+    let definition = `${STORED_AS[field.type].sql}${field.optional ? '' : ' NOT NULL'}${sqlDefault(field)}`;
     if (field.type === 'enum') {
       definition += ` CONSTRAINT ${r.table}_${field.column}_check CHECK (${field.column} IN (${field.values.map((v) => `'${v}'`).join(', ')}))`;
     }
@@ -342,18 +343,6 @@ function migration(r, stem) {
   const down = `-- Undoes ${stem}.sql: drops the table it made, and every row in it.\nDROP TABLE ${r.table};\n`;
   return { up, down };
 }
-
-const PRISMA_TYPES = {
-  string: 'String',
-  text: 'String',
-  int: 'Int',
-  decimal: 'Decimal',
-  boolean: 'Boolean',
-  datetime: 'DateTime',
-  uuid: 'String',
-  enum: 'String',
-  ref: 'String',
-};
 
 function prismaDefault(field) {
   const value = field.defaultValue;
@@ -383,7 +372,7 @@ function prismaModel(r) {
     if (field.type === 'datetime') attrs.push('@db.Timestamptz(3)');
     if (field.type === 'uuid' || field.type === 'ref') attrs.push('@db.Uuid');
     if (field.type === 'enum') docs.set(field.name, `/// enum: ${field.values.join(' | ')}`);
-    rows.push([field.name, `${PRISMA_TYPES[field.type]}${field.optional ? '?' : ''}`, attrs.join(' ')]);
+    rows.push([field.name, `${STORED_AS[field.type].prisma}${field.optional ? '?' : ''}`, attrs.join(' ')]);
     if (field.type === 'ref') {
       const name = relationName(r, field);
       const action = field.optional ? 'SetNull' : 'Cascade';
@@ -1080,10 +1069,11 @@ function rowFactory(models, model, depth = 0, counter = { made: 0 }) {
 }
 const lowerFirst = (word) => word[0].toLowerCase() + word.slice(1);
 
-function testFile(r, models, project) {
-  const n = r.names;
-  const e = r.endpoints;
-  const base = `\${API}/${r.route}`;
+/**
+ * What a test file makes before each test for the resource's references: a user reference is the
+ * acting user (alice); any other, a row made through Prisma (with the rows it needs in turn).
+ */
+function referencedRows(r, models) {
   const refSetup = [];
   const refRows = [];
   const refValues = new Map();
@@ -1099,6 +1089,14 @@ function testFile(r, models, project) {
     refSetup.push(...setup, `${variable} = await db.${lowerFirst(field.target.name)}.create({ data: { ${data.join(', ')} } });`);
     refValues.set(field.name, `${variable}.id`);
   }
+  return { refSetup, refRows, refValues };
+}
+
+function testFile(r, models, project) {
+  const n = r.names;
+  const e = r.endpoints;
+  const base = `\${API}/${r.route}`;
+  const { refSetup, refRows, refValues } = referencedRows(r, models);
   const body = (index) => r.fields.map((f) => `${f.name}: ${f.type === 'ref' ? refValues.get(f.name) : sample(f, index)}`).join(', ');
   const required = r.fields.filter((f) => !f.optional && f.defaultValue === undefined);
   const usesUuid = /randomUUID/.test(body(0)) || refSetup.some((line) => line.includes('randomUUID'));
@@ -1330,6 +1328,31 @@ function locustCreate(r) {
   return { creatable: true, payload, imports: [...imports] };
 }
 
+/** A Locust file of one resource: its user class on the project's SignedInUser, with \`tasks\`. */
+function locustModule(r, { imports, names, constants, reason, tasks }) {
+  const n = r.names;
+  const modules = [...new Set([...(r.endpoints.has('get') ? ['random'] : []), ...imports])].sort();
+  return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
+
+Alone:           npm run loadtest -- -f loadtest/${r.route}.py
+With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
+"""
+
+${modules.map((name) => `import ${name}\n`).join('')}
+from locust import task
+
+from locustfile import ${names.join(', ')}
+${constants.length ? `\n${constants.join('\n')}\n` : ''}
+
+${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
+    def on_start(self) -> None:
+        super().on_start()
+        self.ids: list[str] = []
+
+${tasks.join('\n\n')}
+`;
+}
+
 function locustFile(r) {
   const n = r.names;
   const e = r.endpoints;
@@ -1358,46 +1381,14 @@ function locustFile(r) {
             if response.status_code == 201:
                 self.ids.insert(0, response.json()["id"])`);
   }
-  return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
-
-Alone:           npm run loadtest -- -f loadtest/${r.route}.py
-With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
-"""
-
-${[...new Set([...(e.has('get') ? ['random'] : []), ...imports])]
-  .sort()
-  .map((name) => `import ${name}\n`)
-  .join('')}
-from locust import task
-
-from locustfile import API, SignedInUser
-
-
-${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
-    def on_start(self) -> None:
-        super().on_start()
-        self.ids: list[str] = []
-
-${tasks.join('\n\n')}
-`;
+  return locustModule(r, { imports, names: ['API', 'SignedInUser'], constants: [], reason, tasks });
 }
 
 // ---------------------------------------------------------------------------------------------
 // GraphQL (Apollo): one module of src/graphql/resources/ a resource
 
-const GRAPHQL_TYPES = {
-  string: 'String',
-  text: 'String',
-  int: 'Int',
-  decimal: 'String',
-  boolean: 'Boolean',
-  datetime: 'DateTime',
-  uuid: 'ID',
-  ref: 'ID',
-};
-
 function graphqlType(r, field) {
-  return field.type === 'enum' ? `${r.names.Pascal}${upper(field.name)}` : GRAPHQL_TYPES[field.type];
+  return field.type === 'enum' ? `${r.names.Pascal}${upper(field.name)}` : STORED_AS[field.type].graphql;
 }
 
 /** How a reference resolves: users and posts through the request's loaders, a generated resource through its own. */
@@ -1585,21 +1576,7 @@ const REFUSED_BY_RULES = {
 function graphqlTestFile(r, models, project) {
   const n = r.names;
   const e = r.endpoints;
-  const refSetup = [];
-  const refRows = [];
-  const refValues = new Map();
-  const counter = { made: 0 };
-  for (const field of r.refs) {
-    if (field.target.table === 'users') {
-      refValues.set(field.name, 'alice.id');
-      continue;
-    }
-    const { data, setup } = rowFactory(models, field.target, 0, counter);
-    const variable = `${field.relation}Row`;
-    refRows.push(variable);
-    refSetup.push(...setup, `${variable} = await db.${lowerFirst(field.target.name)}.create({ data: { ${data.join(', ')} } });`);
-    refValues.set(field.name, `${variable}.id`);
-  }
+  const { refSetup, refRows, refValues } = referencedRows(r, models);
   const input = (index) => r.fields.map((f) => `${f.name}: ${f.type === 'ref' ? refValues.get(f.name) : sample(f, index)}`).join(', ');
   const shown = (index) =>
     r.fields
@@ -1824,30 +1801,7 @@ function graphqlLocustFile(r) {
         if data:
             self.ids.insert(0, data["create${n.Pascal}"]["id"])`);
   }
-  return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
-
-Alone:           npm run loadtest -- -f loadtest/${r.route}.py
-With the rest:   npm run loadtest -- -f loadtest/locustfile.py,loadtest/${r.route}.py
-"""
-
-${[...new Set([...(e.has('get') ? ['random'] : []), ...imports])]
-  .sort()
-  .map((name) => `import ${name}\n`)
-  .join('')}
-from locust import task
-
-from locustfile import SignedInUser
-
-${constants.join('\n')}
-
-
-${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
-    def on_start(self) -> None:
-        super().on_start()
-        self.ids: list[str] = []
-
-${tasks.join('\n\n')}
-`;
+  return locustModule(r, { imports, names: ['SignedInUser'], constants, reason, tasks });
 }
 
 // ---------------------------------------------------------------------------------------------
