@@ -213,3 +213,22 @@ def test_a_master_with_two_workers_completes_and_merges_percentiles(project, ser
     latency = report["aggregate"]["latencyMs"]
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
     assert sum(t["requests"] for t in report["timeline"]) == 400
+
+
+def test_the_original_products_command_line_positional_endpoint_output_and_save(project, server, tmp_path):
+    def tester(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "loadtest/api_load_tester.py", *args], cwd=project.path, env=project.env,
+                              capture_output=True, text=True, timeout=120)
+
+    result = tester(f"{server.base_url}/api/posts?limit=5", "--users", "3", "--requests", "40", "--output", "json", "--save", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert saved["aggregate"]["requests"] == 40 and saved["endpoints"][0]["name"] == "GET /api/posts"
+    assert json.loads(result.stdout[result.stdout.index("{"):])["aggregate"]["requests"] == 40  # --output json also prints it
+
+    result = tester(f"{server.base_url}/health", "--users", "2", "--requests", "10", "--output", "text", "--save", str(tmp_path / "r.txt"))
+    assert result.returncode == 0 and "10 requests in" in (tmp_path / "r.txt").read_text()
+    assert " 0.0 s" not in (tmp_path / "r.txt").read_text()  # a short run reads in milliseconds
+
+    refused = tester(f"{server.base_url}/health", "--output", "html")
+    assert refused.returncode == 2 and "--output html writes a file: add --save FILE" in refused.stderr

@@ -14,7 +14,7 @@ import requests
 
 from tests.browser import chromium_dom
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, run
-from tests.projects import start_server
+from tests.projects import own_redis_database, start_server
 
 CASES = [(stack, variant) for stack in STACKS_REST + STACKS_GRAPHQL for variant in ("full", "minimal")]
 REST_CASES = [case for case in CASES if case[0] in STACKS_REST]
@@ -138,7 +138,7 @@ def test_headless_locust_run_against_the_apis_defaults_has_no_failure_and_writes
     """The API as it runs (verification required, credential limits on): 20 simulated users log in
     as seeded accounts, and not one request fails."""
     project.db("seed", "--users", "20", "--posts", "5", "--comments", "1", "--likes", "1", "--replace")
-    server = start_server(project)
+    server = start_server(project, **own_redis_database(project))
     try:
         result = run(
             ["python3", "-m", "locust", "--config", "loadtest/locust.conf", "--headless", "--host", server.base_url,

@@ -15,7 +15,7 @@ import requests
 from tests.conftest import run
 from tests.db_tool import ok
 from tests.e2e.test_schema_workflow import copy_of
-from tests.projects import Project, start_server
+from tests.projects import Project, own_redis_database, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_two_generated_resources_migrate_pass_their_tests_are_documented_and_hol
 
     run(["npm", "run", "build"], path, env)
     ok(project.db("seed", "--users", "10", "--posts", "1", "--comments", "0", "--likes", "0"))  # the accounts the Locust users log in as
-    server = start_server(project)  # as it runs: verification required, credential limits on
+    server = start_server(project, **own_redis_database(project))  # as it runs: verification required, credential limits on
     try:
         if stack == "apollo-graphql":
             query = "{ categories(first: 1) { nodes { id } } tasks(first: 1) { nodes { id category { title } owner { id } } } }"

@@ -1,10 +1,10 @@
 """Generic mode: one endpoint, any method, an optional JSON body and headers, an exact request count.
 {% if api_type == 'graphql' %}
-  npm run loadtest:endpoint -- --endpoint http://localhost:{{ port }}/graphql --method POST --data query.json --users 10 --requests 100
+  npm run loadtest:endpoint -- http://localhost:{{ port }}/graphql --method POST --data query.json --users 10 --requests 100
   (query.json: {"query": "{ posts(first: 20) { nodes { id title } } }"}; add --headers headers.json for a bearer token)
 {%- else %}
-  npm run loadtest:endpoint -- --endpoint http://localhost:{{ port }}{{ api_prefix }}/posts --users 10 --requests 100
-  npm run loadtest:endpoint -- --endpoint {{ api_prefix }}/posts --method POST --data body.json --headers headers.json \\
+  npm run loadtest:endpoint -- http://localhost:{{ port }}{{ api_prefix }}/posts --users 10 --requests 100
+  npm run loadtest:endpoint -- {{ api_prefix }}/posts --method POST --data body.json --headers headers.json \\
       --users 50 --requests 500 --gates "p95<200,error_rate<1%" --report-html loadtest/reports/posts.html
 {%- endif %}
 """

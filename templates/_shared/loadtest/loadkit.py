@@ -321,6 +321,8 @@ def _options(parser):
     group.add_argument("--requests", type=int, default=0, help="send exactly this many requests in all, then stop")
     group.add_argument("--report-json", default="", help="write the JSON report here")
     group.add_argument("--report-html", default="", help="write the HTML report here")
+    group.add_argument("--output", choices=("text", "json", "html"), default="text", help="the report --save writes (text and json also print)")
+    group.add_argument("--save", default="", help="write the --output report to this file")
     group.add_argument("--endpoint", default="", help="generic mode (loadtest/endpoint.py): the URL or path to call")
     group.add_argument("--method", default="GET", help="generic mode: HTTP method")
     group.add_argument("--data", default="", help="generic mode: file whose content is the JSON request body")
@@ -339,6 +341,9 @@ def _init(environment, **_kwargs):
         raise SystemExit(2) from None
     if options.requests < 0:
         print("loadtest: --requests must be 0 (no limit) or more", file=sys.stderr)
+        raise SystemExit(2)
+    if options.output == "html" and not options.save:
+        print("loadtest: --output html writes a file: add --save FILE (e.g. --save loadtest/reports/run.html)", file=sys.stderr)
         raise SystemExit(2)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
@@ -395,10 +400,13 @@ def _quitting(environment, **_kwargs):
     report = build_report(environment)
     STATE["summary"] = report
     options = environment.parsed_options
+    STATE["output"] = options.output
     if options.report_json:
         write(options.report_json, json.dumps(report, indent=2))
     if options.report_html:
         write(options.report_html, render_html(report))
+    if options.save:
+        write(options.save, {"text": render_text, "json": lambda r: json.dumps(r, indent=2), "html": render_html}[options.output](report))
     if report["gates"]:
         environment.process_exit_code = 0 if report["passed"] else 1
 
@@ -407,7 +415,8 @@ def _quitting(environment, **_kwargs):
 def _quit(exit_code, **_kwargs):
     report = STATE["summary"]
     if report is not None:
-        print(render_text(report), flush=True)
+        json_out = STATE.get("output") == "json"
+        print(json.dumps(report, indent=2) if json_out else render_text(report), flush=True)
 
 
 def write(path: str, content: str) -> None:
@@ -477,12 +486,17 @@ def percentile_curve(histogram: HdrHistogram) -> list[dict]:
     return [{"percentile": p, "ms": histogram.get_value_at_percentile(p) / 1000} for p in points]
 
 
+def duration_text(seconds: float) -> str:
+    """A run's length as people read it: milliseconds under a second (a short run is not "0.0 s")."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
 def render_text(report: dict) -> str:
     total = report["aggregate"]
     lat = total["latencyMs"]
     lines = [
         "",
-        f"Load test of {report['target']}: {total['requests']} requests in {report['durationSeconds']:.1f} s"
+        f"Load test of {report['target']}: {total['requests']} requests in {duration_text(report['durationSeconds'])}"
         + (f" by {report['users']} users" if report["users"] else ""),
         f"  throughput   {total['rps']:.1f} req/s, {total['mbps']:.3f} MB/s",
         f"  success      {percent(1 - total['errorRate'])} ({total['failures']} failed)",

@@ -9,7 +9,7 @@ by all users of a process (SESSIONS), which keeps them inside the per-client lim
 Web UI:       npm run loadtest                 (then open http://localhost:8089)
 Smoke + gates npm run loadtest:smoke           (seeds, then headless; exit code 1 when a gate fails)
 Distributed   npm run loadtest:processes       (one worker per core on this machine)
-One endpoint  npm run loadtest:endpoint -- --endpoint /api/posts --users 10 --requests 100
+One endpoint  npm run loadtest:endpoint -- {{ api_prefix }}/posts --users 10 --requests 100 --output json --save run.json
 Compare       npm run loadtest:compare -- loadtest/reports/baseline.json loadtest/reports/latest.json
 """
 
