@@ -14,6 +14,7 @@ not Locust's rounded 200.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import re
@@ -423,6 +424,34 @@ def write(path: str, content: str) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(content)
+
+
+# --- seeded accounts ---------------------------------------------------------------------
+
+SEED_PASSWORD = "seed-password"  # the password `npm run db:seed` gives seed-N@example.com
+# Logins per Locust process, shared by its simulated users: the API allows one client
+# AUTH_RATE_LIMIT_MAX credential calls a window (10 a minute by default).
+SESSIONS = 4
+NO_SEED = "no seeded account to log in as: run `npm run db:seed` against the API's database first"
+_SESSIONS: dict[int, object] = {}
+_TURNS = itertools.count()
+
+
+def shared_session(log_in):
+    """One of SESSIONS sessions of seeded accounts, for a simulated user. The first user to need a
+    session calls `log_in(email)` (its session, or None once the failure is recorded); the others
+    wait for it. Raises StopUser when there is none."""
+    turn = next(_TURNS)
+    slot = turn % SESSIONS
+    if turn < SESSIONS:
+        _SESSIONS[slot] = log_in(f"seed-{slot + 1}@example.com")
+    deadline = time.monotonic() + 30
+    while slot not in _SESSIONS and time.monotonic() < deadline:
+        gevent.sleep(0.05)  # another user of this process is logging this session in
+    session = _SESSIONS.get(slot)
+    if session is None:
+        raise StopUser()  # the failed login is already counted
+    return session
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 The simulated users are the verified accounts `npm run db:seed` makes (seed-N@example.com), so the
 API is measured as it runs: verification required, credential limits on. A few logins are shared
-by all users of a process (SESSIONS), which keeps them inside the per-client limit.
+by all users of a process (`loadkit.SESSIONS`), which keeps them inside the per-client limit.
 {%- endif %}
 
 Web UI:       npm run loadtest                 (then open http://localhost:8089)
@@ -13,34 +13,16 @@ One endpoint  npm run loadtest:endpoint -- {{ api_prefix }}/posts --users 10 --r
 Compare       npm run loadtest:compare -- loadtest/reports/baseline.json loadtest/reports/latest.json
 """
 
-{%- if auth %}
-
-import itertools
-import time
-
-import gevent
-{%- else %}
+{%- if not auth %}
 
 import uuid
 {%- endif %}
 
-import loadkit  # noqa: F401  (exact percentiles, --gates, --requests, JSON and HTML reports)
+import loadkit  # {% if not auth %}noqa: F401  {% endif %}(exact percentiles, --gates, --requests, JSON and HTML reports{% if auth %}; seeded sessions{% endif %})
 from locust import between, task
-{%- if auth %}
-from locust.exception import StopUser
-{%- endif %}
 from locust.contrib.fasthttp import FastHttpUser
 
 API = "{{ api_prefix }}"
-{%- if auth %}
-SEED_PASSWORD = "seed-password"  # the password `npm run db:seed` gives seed-N@example.com
-# Logins per Locust process, shared by its simulated users: the API allows one client
-# AUTH_RATE_LIMIT_MAX credential calls a window (10 a minute by default).
-SESSIONS = 4
-NO_SEED = "no seeded account to log in as: run `npm run db:seed` against the API's database first"
-_sessions: dict[int, tuple[dict[str, str], str] | None] = {}
-_turns = itertools.count()
-{%- endif %}
 
 
 class SignedInUser(FastHttpUser):
@@ -52,24 +34,14 @@ class SignedInUser(FastHttpUser):
 
     def on_start(self) -> None:
 {%- if auth %}
-        turn = next(_turns)
-        slot = turn % SESSIONS
-        if turn < SESSIONS:
-            _sessions[slot] = self.log_in(f"seed-{slot + 1}@example.com")
-        deadline = time.monotonic() + 30
-        while slot not in _sessions and time.monotonic() < deadline:
-            gevent.sleep(0.05)  # another user of this process is logging this session in
-        session = _sessions.get(slot)
-        if session is None:
-            raise StopUser()  # the failed login is already counted
-        self.headers, self.user_id = session
+        self.headers, self.user_id = loadkit.shared_session(self.log_in)
 
     def log_in(self, email: str) -> tuple[dict[str, str], str] | None:
         with self.client.post(
-            f"{API}/auth/login", json={"email": email, "password": SEED_PASSWORD}, name="log in", catch_response=True
+            f"{API}/auth/login", json={"email": email, "password": loadkit.SEED_PASSWORD}, name="log in", catch_response=True
         ) as response:
             if response.status_code == 401:
-                response.failure(NO_SEED)
+                response.failure(loadkit.NO_SEED)
                 return None
             if response.status_code != 200:
                 return None

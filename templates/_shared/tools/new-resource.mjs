@@ -1402,12 +1402,9 @@ function refResolver(r, field) {
   }
   if (field.target.table === 'posts') {
     // A draft is visible to its author only, here as in \`post(id:)\`.
-    return `${field.relation}: async (${n.camel}, _args, context) => {
-      ${field.optional ? `if (!${key}) return null;\n      ` : ''}const post = await context.loaders.post.load(${key});
-      if (!post || post.published) return post;
-      const viewer = await context.actor('optional');
-      return context.container.posts.visibleTo(post, viewer.userId) ? post : null;
-    },`;
+    return field.optional
+      ? `${field.relation}: (${n.camel}, _args, context) => (${key} ? visiblePost(context, ${key}) : null),`
+      : `${field.relation}: (${n.camel}, _args, context) => visiblePost(context, ${key}),`;
   }
   const loader = `${lowerFirst(field.target.name)}ById`;
   return field.optional
@@ -1448,48 +1445,24 @@ function graphqlFile(r) {
   if (e.has('update'))
     mutations.push(`    "${SUMMARIES.update(n, r)}."\n    update${n.Pascal}(id: ID!, input: Update${n.Pascal}Input!): ${n.Pascal}!`);
   if (e.has('delete')) mutations.push(`    "${SUMMARIES.delete(n, r)}."\n    delete${n.Pascal}(id: ID!): Boolean!`);
-  const sdl = `
-  "A ${n.human}: written by \\\`npm run new:resource\\\`, yours to change."
-  type ${n.Pascal} {
-    id: ID!
-${typeFields.join('\n')}
-    createdAt: DateTime!
-    updatedAt: DateTime!
-  }
-${enums.length ? `\n${enums.join('\n')}` : ''}${
-    e.has('list')
-      ? `
-  type ${n.Pascal}Connection {
-    edges: [${n.Pascal}Edge!]!
-    nodes: [${n.Pascal}!]!
-    pageInfo: PageInfo!
-  }
-
-  type ${n.Pascal}Edge {
-    cursor: String!
-    node: ${n.Pascal}!
-  }
-`
-      : ''
-  }${
-    e.has('create')
-      ? `
-  input Create${n.Pascal}Input {
-${createInput.join('\n')}
-  }
-`
-      : ''
-  }${
-    e.has('update')
-      ? `
-  input Update${n.Pascal}Input {
-${updateInput.join('\n')}
-  }
-`
-      : ''
-  }${queries.length ? `\n  extend type Query {\n${queries.join('\n')}\n  }\n` : ''}${
-    mutations.length ? `\n  extend type Mutation {\n${mutations.join('\n')}\n  }\n` : ''
-  }`;
+  /** One SDL block: `kind name { lines }`. */
+  const block = (head, lines) => `  ${head} {\n${lines.join('\n')}\n  }\n`;
+  const blocks = [
+    `  "A ${n.human}: written by \\\`npm run new:resource\\\`, yours to change."\n` +
+      block(`type ${n.Pascal}`, ['    id: ID!', ...typeFields, '    createdAt: DateTime!', '    updatedAt: DateTime!']),
+    ...enums,
+    ...(e.has('list')
+      ? [
+          block(`type ${n.Pascal}Connection`, [`    edges: [${n.Pascal}Edge!]!`, `    nodes: [${n.Pascal}!]!`, '    pageInfo: PageInfo!']),
+          block(`type ${n.Pascal}Edge`, ['    cursor: String!', `    node: ${n.Pascal}!`]),
+        ]
+      : []),
+    ...(e.has('create') ? [block(`input Create${n.Pascal}Input`, createInput)] : []),
+    ...(e.has('update') ? [block(`input Update${n.Pascal}Input`, updateInput)] : []),
+    ...(queries.length ? [block('extend type Query', queries)] : []),
+    ...(mutations.length ? [block('extend type Mutation', mutations)] : []),
+  ];
+  const sdl = `\n${blocks.join('\n')}`;
   const by = r.owned ? ', actorId(actor)' : '';
   const nullable = r.fields.filter((f) => f.optional).map((f) => `${f.name}: args.input.${f.name}`);
   const query = [];
@@ -1536,6 +1509,7 @@ ${updateInput.join('\n')}
     'loaderById',
     ...(e.has('create') || e.has('update') ? ['parse', 'present'] : []),
     'perContainer',
+    ...(refs.some((f) => f.target.table === 'posts') ? ['visiblePost'] : []),
     ...(e.has('create') || e.has('update') || e.has('delete') ? ['WRITE'] : []),
   ].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
   const schemaImports = [...(e.has('create') ? [`Create${n.Pascal}Body`] : []), ...(e.has('update') ? [`Update${n.Pascal}Body`] : [])];
