@@ -4,7 +4,6 @@ its owner's edits, optional features can be turned on later, and `_migrations` r
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
 import subprocess
 import uuid
@@ -14,7 +13,7 @@ import pytest
 import requests
 from copier import run_copy, run_update
 
-from tests.conftest import ROOT, STACKS_GRAPHQL, STACKS_REST
+from tests.conftest import ROOT, STACKS_GRAPHQL, STACKS_REST, git
 from tests.projects import install_project, start_server
 
 pytestmark = pytest.mark.slow
@@ -37,11 +36,6 @@ USER_OPERATION = """    operation({
       handle: async () => ({ hello: 'world' }),
     }),
 """
-
-
-def git(*args: str, cwd: Path) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module")
