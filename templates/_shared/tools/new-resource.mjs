@@ -1329,8 +1329,10 @@ function locustCreate(r) {
 }
 
 /** A Locust file of one resource: its user class on the project's SignedInUser, with \`tasks\`. */
-function locustModule(r, { imports, names, constants, reason, tasks }) {
+function locustModule(r, { imports, names, constants, reason, tasks, creatable }) {
   const n = r.names;
+  // A user writes one row as it starts, so its reads have a row to open from the first second.
+  const first = creatable ? `\n        self.create_${n.snake}()` : '';
   const modules = [...new Set([...(r.endpoints.has('get') ? ['random'] : []), ...imports])].sort();
   return `"""Load test of ${n.pluralHuman}, written by \`npm run new:resource\`.
 
@@ -1347,7 +1349,7 @@ ${constants.length ? `\n${constants.join('\n')}\n` : ''}
 ${reason ? `# No create task: ${reason}.\n` : ''}class ${n.Plural}User(SignedInUser):
     def on_start(self) -> None:
         super().on_start()
-        self.ids: list[str] = []
+        self.ids: list[str] = []${first}
 
 ${tasks.join('\n\n')}
 `;
@@ -1381,7 +1383,7 @@ function locustFile(r) {
             if response.status_code == 201:
                 self.ids.insert(0, response.json()["id"])`);
   }
-  return locustModule(r, { imports, names: ['API', 'SignedInUser'], constants: [], reason, tasks });
+  return locustModule(r, { imports, names: ['API', 'SignedInUser'], constants: [], reason, tasks, creatable });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1775,7 +1777,7 @@ function graphqlLocustFile(r) {
         if data:
             self.ids.insert(0, data["create${n.Pascal}"]["id"])`);
   }
-  return locustModule(r, { imports, names: ['SignedInUser'], constants, reason, tasks });
+  return locustModule(r, { imports, names: ['SignedInUser'], constants, reason, tasks, creatable });
 }
 
 // ---------------------------------------------------------------------------------------------
