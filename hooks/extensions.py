@@ -128,8 +128,12 @@ RESOURCE_KEYS = {"name", "fields", "owned", "endpoints", "plural"}
 RESOURCE_EXAMPLE = '- {name: tag, fields: "name:string:unique, weight:int=0", owned: true}'
 
 
-def resources_error(value: object) -> str:
-    """The shape of the `resources` answer; each field list is checked by the generator itself."""
+DEMO_TABLES = ("posts", "comments", "likes")
+
+
+def resources_error(value: object, demo_domain: bool = True) -> str:
+    """The shape of the `resources` answer; each field list is checked by the generator itself,
+    except a reference to the demo domain's tables, which are only there when it is."""
     if value in (None, "", []):
         return ""
     if not isinstance(value, list):
@@ -154,6 +158,12 @@ def resources_error(value: object) -> str:
         for key in ("endpoints", "plural"):
             if key in item and not isinstance(item[key], str):
                 return f"Resource {index}: `{key}` is text, e.g. endpoints: \"GET /tags, POST /tags\"."
+        demo_refs = sorted(set(re.findall(r"ref\(\s*(" + "|".join(DEMO_TABLES) + r")\s*\)", item["fields"])))
+        if demo_refs and not demo_domain:
+            return (
+                f"Resource {index} refers to {', '.join(demo_refs)}, which only the demo domain has: "
+                "answer yes to the demo domain, or refer to users or to a resource listed before it."
+            )
     return ""
 
 

@@ -1,7 +1,8 @@
 """Where each shared partial lands in a generated project, and the stub that pulls it in.
 
 Every file under templates/_shared/ is rendered into every stack through a one-line
-stub in templates/<stack>/ (Copier resolves includes from the template root). This
+stub in templates/<stack>/ (Copier resolves includes from the template root). A partial
+that carries Jinja is named `X.jinja` and becomes X; one that does not is copied as it is. This
 module is the single map of partial -> stub path; `python scripts/shared_stubs.py
 STACK` writes the stubs of a new stack, and tests/test_shared_layout.py checks them.
 """
@@ -26,8 +27,15 @@ SPECIAL = {
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
     "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
     "tests/rate-limit.test.ts": "tests/{% if auth %}rate-limit.test.ts{% endif %}",
+    "tests/actor.test.ts": "tests/{% if not auth %}actor.test.ts{% endif %}",
     "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",
     "src/http/operations/auth.ts": "src/http/operations/{% if auth %}auth.ts{% endif %}",
+    # The demo domain (posts, comments, likes), when the project has it.
+    "tests/posts.test.ts": "tests/{% if demo_domain %}posts.test.ts{% endif %}",
+    "src/http/operations/posts.ts": "src/http/operations/{% if demo_domain %}posts.ts{% endif %}",
+    "src/http/operations/comments.ts": "src/http/operations/{% if demo_domain %}comments.ts{% endif %}",
+    "migrations/0003_newest_first_indexes.sql": "migrations/{% if demo_domain %}0003_newest_first_indexes.sql{% endif %}",
+    "migrations/0003_newest_first_indexes.rollback.sql": "migrations/{% if demo_domain %}0003_newest_first_indexes.rollback.sql{% endif %}",
     # package.json is shared, but each stack sets its framework's dependencies first.
     "package.json": None,
 }
@@ -58,6 +66,8 @@ CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",
     "src/core/modules/auth/": "src/core/modules/{% if auth %}auth{% endif %}/",
     "src/core/mail/": "src/core/{% if auth %}mail{% endif %}/",
+    "src/core/modules/posts/": "src/core/modules/{% if demo_domain %}posts{% endif %}/",
+    "src/core/modules/comments/": "src/core/modules/{% if demo_domain %}comments{% endif %}/",
 }
 
 
@@ -65,7 +75,13 @@ def partials() -> list[str]:
     return sorted(p.relative_to(SHARED).as_posix() for p in SHARED.rglob("*") if p.is_file())
 
 
+def output(partial: str) -> str:
+    """The file a partial becomes in a project: a partial that carries Jinja is named `X.jinja`."""
+    return partial.removesuffix(".jinja")
+
+
 def stub_path(partial: str) -> str | None:
+    partial = output(partial)
     if partial in SPECIAL:
         target = SPECIAL[partial]
         return None if target is None else target + ".jinja"
@@ -83,7 +99,7 @@ def write_stubs(stack: str) -> int:
     written = 0
     for partial in partials():
         target = stub_path(partial)
-        if target is None or partial in OWN_FILES.get(stack, set()):
+        if target is None or output(partial) in OWN_FILES.get(stack, set()):
             continue
         path = ROOT / "templates" / stack / target
         if not path.exists() or path.read_text() != stub_text(partial):

@@ -15,7 +15,13 @@ import requests
 from tests import mail, services
 from tests.conftest import render, run
 
-VARIANTS = {"full": {}, "minimal": {"minimal": True}}
+VARIANTS = {
+    "full": {},
+    "minimal": {"minimal": True},
+    # Without the demo domain: health, users and accounts, and the resources a user adds.
+    "no-demo": {"demo_domain": False},
+    "minimal-no-demo": {"minimal": True, "demo_domain": False},
+}
 
 
 @dataclass

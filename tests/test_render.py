@@ -179,6 +179,62 @@ class TestEveryCombination:
             assert ("mailpit" in workflow["jobs"]["test"]["services"]) is combo["auth"]
 
 
+# The demo domain: what a project has with it, and nothing of it without.
+DEMO_FILES = [
+    "src/core/modules/posts/posts.service.ts",
+    "src/core/modules/comments/comments.repository.ts",
+    "migrations/0003_newest_first_indexes.sql",
+    "migrations/0003_newest_first_indexes.rollback.sql",
+]
+DEMO_FILES_OF_STACK = {
+    "nestjs": ["src/http/posts/posts.controller.ts", "tests/posts.test.ts"],
+    "apollo-graphql": ["tests/n-plus-one.test.ts"],
+}
+DEMO_WORDS = re.compile(r"\b(posts|comments|likes|Posts|Comments|Likes|Post|Comment|postId)\b")
+# Where the demo's words may stay without it: the generic tools (their help names the demo's
+# options and refuses references to its tables), and comments and fixtures that use a post as
+# an example of a path.
+DEMO_WORDS_ALLOWED = {
+    "tools/db.py", "tools/seed.py", "tools/new-resource.mjs", "src/http/operation.ts", "src/http/serializer.ts",
+    "src/http/nest/serializer.interceptor.ts", "src/http/nest/problem.filter.spec.ts",
+}
+DEMO_CASES = [
+    pytest.param(stack, minimal, id=f"{stack}-{'minimal' if minimal else 'full'}", marks=pytest.mark.xdist_group("render-demo"))
+    for stack in STACKS
+    for minimal in (False, True)
+]
+
+
+@pytest.mark.parametrize(("stack", "minimal"), DEMO_CASES)
+def test_without_the_demo_domain_a_project_has_health_users_and_accounts_only(tmp_path, stack, minimal):
+    project = render(tmp_path / "p", stack=stack, minimal=minimal, demo_domain=False)
+    with_demo = render(tmp_path / "demo", stack=stack, minimal=minimal)
+    for rel in DEMO_FILES + DEMO_FILES_OF_STACK.get(stack, []):
+        assert (with_demo / rel).exists() and not (project / rel).exists(), rel
+    for path in project.rglob("*"):
+        rel = path.relative_to(project).as_posix()
+        if path.is_file() and rel not in DEMO_WORDS_ALLOWED and ".github" not in path.parts:
+            text = path.read_text()
+            assert not UNRENDERED.search(text), f"unrendered Jinja in {rel}"
+            # HTTP's POST (a method, a NestJS decorator) is not a post.
+            text = re.sub(r"import \{[^}]*\} from '@nestjs/common';", "", text.replace("'post'", "").replace("@Post", ""))
+            found = DEMO_WORDS.search(text)
+            assert not found, f"{rel} still speaks of the demo domain: {found.group(0)!r}"
+    for rel in ("loadtest/locustfile.py", "tools/db.py"):
+        compile((project / rel).read_text(), rel, "exec")
+    schema = (project / "prisma/schema.prisma").read_text()
+    assert "model User" in schema and "model Post" not in schema
+    if stack in STACKS_GRAPHQL:
+        graphql = graphql_schema(project)
+        assert {"user", "users"} <= set(graphql.query_type.fields) and "posts" not in graphql.query_type.fields
+        assert graphql.get_type("Post") is None and "posts" not in graphql.get_type("User").fields
+        return
+    listed = routes(project)
+    assert not [route for route in listed if route[1].startswith("/posts")]
+    assert ("get", "/users/:id") in listed and (("post", "/auth/login") in listed) is not minimal
+    assert listed == routes(render(tmp_path / "fastify", stack="fastify-typescript", minimal=minimal, demo_domain=False))
+
+
 def test_minimal_turns_every_optional_feature_off(minimal_project):
     answers = yaml.safe_load((minimal_project / ".copier-answers.yml").read_text())
     assert {k: answers[k] for k in FEATURES} == dict.fromkeys(FEATURES, False)
@@ -244,8 +300,12 @@ def test_quotes_in_names_stay_valid_json_and_typescript(tmp_path):
         ({"port": 80}, "ports below 1024"),
         ({"api_prefix": "api"}, "not a path prefix"),
         ({"unverified_access": "sometimes"}, "Invalid choice"),
+        (
+            {"demo_domain": False, "resources": [{"name": "tag", "fields": "name:string, post:ref(posts)"}]},
+            "Resource 1 refers to posts, which only the demo domain has",
+        ),
     ],
-    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "rest-stack-for-graphql", "graphql-stack-for-rest", "old-node", "low-port", "bad-prefix", "bad-unverified-access"],
+    ids=["empty-name", "uppercase-slug", "bad-slug", "unknown-stack", "rest-stack-for-graphql", "graphql-stack-for-rest", "old-node", "low-port", "bad-prefix", "bad-unverified-access", "demo-ref-without-demo"],
 )
 def test_invalid_answers_are_refused_with_their_reason(tmp_path, answers, message):
     with pytest.raises((CopierError, ValueError)) as info:

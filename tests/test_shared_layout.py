@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.shared_stubs import OWN_FILES, partials, stub_path, stub_text
+from scripts.shared_stubs import OWN_FILES, output, partials, stub_path, stub_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -33,7 +33,7 @@ def test_every_stub_points_at_a_partial_that_exists(stack):
 def test_every_stack_includes_every_shared_partial(stack):
     for partial in partials():
         target = stub_path(partial)
-        if partial in OWN_FILES.get(stack, set()):
+        if output(partial) in OWN_FILES.get(stack, set()):
             own = TEMPLATES / stack / target
             assert not own.is_file() or own.read_text() != stub_text(partial), f"{stack} should not include {partial}"
             continue
@@ -48,3 +48,17 @@ def test_every_stack_includes_every_shared_partial(stack):
 
 def test_no_symlinks_in_templates():
     assert not [p for p in TEMPLATES.rglob("*") if p.is_symlink()]
+
+
+JINJA = re.compile(r"{{|{%|{#")
+
+
+def test_a_shared_partial_is_named_jinja_exactly_when_it_carries_jinja():
+    """So a reader of templates/_shared/ knows which files are templates and which are copied as they are."""
+    for partial in partials():
+        carries = bool(JINJA.search((TEMPLATES / "_shared" / partial).read_text()))
+        named = partial.endswith(".jinja")
+        assert carries == named, (
+            f"templates/_shared/{partial} {'carries' if carries else 'carries no'} Jinja: "
+            f"{'add' if carries else 'drop'} the .jinja suffix (git mv) and rewrite the stubs (python scripts/shared_stubs.py STACK)"
+        )

@@ -1,11 +1,11 @@
-"""Fast tier: the TypeScript of every stack, with every optional answer on and with all off,
-type-checks, so an error in a template shows here and not only when a project is built.
+"""Fast tier: the TypeScript of every stack, with every optional answer on and with all off (each
+with and without the demo domain), type-checks, so an error in a template shows here and not only when a project is built.
 
 One shared install holds every stack's dependencies (the same pins across stacks, checked),
 kept between runs under ~/.cache/backend-kit. The check runs TypeScript 7's native compiler
 (the same checks as the projects' TypeScript 6, about four times faster here) after the
 project's own `prisma generate` and, for Apollo, GraphQL Code Generator, with three resources
-from `npm run new:resource` added first.
+from `npm run new:resource` added first; the rendered files pass the project's Prettier check.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from tests.conftest import STACKS_GRAPHQL, STACKS_REST, render, run
 from tests.test_new_resource import EVERY_TYPE
 
 STACKS = STACKS_REST + STACKS_GRAPHQL
-VARIANTS = {"full": {}, "minimal": {"minimal": True}}
+# Every optional answer on; all off; and each without the demo domain (posts, comments, likes).
+VARIANTS = {
+    "full": {},
+    "minimal": {"minimal": True},
+    "no-demo": {"demo_domain": False},
+    "minimal-no-demo": {"minimal": True, "demo_domain": False},
+}
 CHECKER = "7.0.2"  # typescript, installed beside the projects' own as `typescript-native`
 CASES = [
     pytest.param(stack, variant, id=f"{stack}-{variant}", marks=pytest.mark.xdist_group(f"typecheck-{stack}"))
@@ -72,7 +78,15 @@ def test_the_generated_typescript_type_checks(stack, variant, shared_modules, tm
     """The template's TypeScript, and that of three resources the generator adds to it."""
     project = render(tmp_path / "p", stack=stack, **VARIANTS[variant])
     (project / "node_modules").symlink_to(shared_modules)
+    # The template's output is formatted as the project's own `npm run format:check` wants it.
+    formatted = subprocess.run(
+        ["node", str(shared_modules / "prettier" / "bin" / "prettier.cjs"), "--check", "."],
+        cwd=project, env=node_env, capture_output=True, text=True, timeout=120,
+    )
+    assert formatted.returncode == 0, f"{stack} ({variant}) is not formatted as its format:check wants:\n{formatted.stderr[-3000:]}"
     for args in RESOURCES:
+        if VARIANTS[variant].get("demo_domain") is False:  # no posts to refer to
+            args = [arg.replace("post:ref(posts), ", "") for arg in args]
         run(["node", "tools/new-resource.mjs", *args, "--skip-checks"], project, node_env)
     run(["node", str(shared_modules / "prisma" / "build" / "index.js"), "generate"], project, node_env)
     if stack in STACKS_GRAPHQL:

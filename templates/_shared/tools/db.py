@@ -1186,7 +1186,7 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--from-schema", action="store_true", help="write the SQL that brings the migrations to prisma/schema.prisma")
     seeding = command("seed", cmd_seed, "fill the database with realistic data")
     seeding.add_argument("--users", type=int, default=100, help="users to add (default 100)")
-    seeding.add_argument("--posts", type=int, default=10, help="posts per user (default 10)")
+    seeding.add_argument("--posts", type=int, default=10, help="posts per user (default 10; the demo domain only, like the two below)")
     seeding.add_argument("--comments", type=int, default=3, help="comments per post (default 3)")
     seeding.add_argument("--likes", type=int, default=5, help="likes per user (default 5)")
     seeding.add_argument("--replace", action="store_true", help="delete the earlier seed first, so the result is always the same")
