@@ -158,7 +158,12 @@ def resources_error(value: object, demo_domain: bool = True) -> str:
         for key in ("endpoints", "plural"):
             if key in item and not isinstance(item[key], str):
                 return f"Resource {index}: `{key}` is text, e.g. endpoints: \"GET /tags, POST /tags\"."
-        demo_refs = sorted(set(re.findall(r"ref\(\s*(" + "|".join(DEMO_TABLES) + r")\s*\)", item["fields"])))
+        # The generator finds a model by its name or table, in any case, singular or plural.
+        own = {n for earlier in names for n in (earlier, earlier + "s")}
+        demo_refs = sorted(
+            {target for target in re.findall(r"ref\(\s*([A-Za-z_]+)\s*\)", item["fields"])
+             if target.lower().removesuffix("s") + "s" in DEMO_TABLES and target.lower() not in own}
+        )
         if demo_refs and not demo_domain:
             return (
                 f"Resource {index} refers to {', '.join(demo_refs)}, which only the demo domain has: "

@@ -190,7 +190,7 @@ DEMO_FILES_OF_STACK = {
     "nestjs": ["src/http/posts/posts.controller.ts", "tests/posts.test.ts"],
     "apollo-graphql": ["tests/n-plus-one.test.ts"],
 }
-DEMO_WORDS = re.compile(r"\b(posts|comments|likes|Posts|Comments|Likes|Post|Comment|postId)\b")
+DEMO_WORDS = re.compile(r"\b(posts|comments|likes|Posts|Comments|Likes|Post|Comment|postId|buildPost|createPost|CREATE_POST|POSTS_CACHE|visiblePost)\b")
 # Where the demo's words may stay without it: the generic tools (their help names the demo's
 # options and refuses references to its tables), and comments and fixtures that use a post as
 # an example of a path.
@@ -213,9 +213,10 @@ def test_without_the_demo_domain_a_project_has_health_users_and_accounts_only(tm
         assert (with_demo / rel).exists() and not (project / rel).exists(), rel
     for path in project.rglob("*"):
         rel = path.relative_to(project).as_posix()
-        if path.is_file() and rel not in DEMO_WORDS_ALLOWED and ".github" not in path.parts:
+        if path.is_file() and rel not in DEMO_WORDS_ALLOWED:
             text = path.read_text()
-            assert not UNRENDERED.search(text), f"unrendered Jinja in {rel}"
+            if ".github" not in path.parts:  # a workflow's ${{ }} is GitHub's, not Jinja's
+                assert not UNRENDERED.search(text), f"unrendered Jinja in {rel}"
             # HTTP's POST (a method, a NestJS decorator) is not a post.
             text = re.sub(r"import \{[^}]*\} from '@nestjs/common';", "", text.replace("'post'", "").replace("@Post", ""))
             found = DEMO_WORDS.search(text)
@@ -232,7 +233,8 @@ def test_without_the_demo_domain_a_project_has_health_users_and_accounts_only(tm
     listed = routes(project)
     assert not [route for route in listed if route[1].startswith("/posts")]
     assert ("get", "/users/:id") in listed and (("post", "/auth/login") in listed) is not minimal
-    assert listed == routes(render(tmp_path / "fastify", stack="fastify-typescript", minimal=minimal, demo_domain=False))
+    if stack != "fastify-typescript":
+        assert listed == routes(render(tmp_path / "fastify", stack="fastify-typescript", minimal=minimal, demo_domain=False))
 
 
 def test_minimal_turns_every_optional_feature_off(minimal_project):

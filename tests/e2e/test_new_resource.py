@@ -40,6 +40,8 @@ def test_two_generated_resources_migrate_pass_their_tests_are_documented_and_hol
     (path / "node_modules").symlink_to(built.path / "node_modules")  # the same dependencies, demo or not
     env = {**built.env, "DATABASE_URL": services.create_database(postgres_admin_url, f"own_{uuid.uuid4().hex[:10]}")}
     project = Project(stack, variant, path, env)
+    bare = run(["npm", "test"], path, env)  # with nothing of its own yet: its tests pass, coverage threshold included
+    assert "posts" not in bare.stdout + bare.stderr
     for args in (["category", "--fields", CATEGORY], ["task", "--fields", TASK, "--owned"]):
         out = run(["npm", "run", "new:resource", "--", *args], path, env)
         assert "Next: npm run db:migrate" in out.stdout

@@ -32,7 +32,7 @@ const HELP = `Usage: npm run new:resource -- NAME --fields "FIELD, FIELD, ..." [
                          datetime    an ISO 8601 date and time (=now for the time of the insert)
                          uuid
                          enum(a|b)   one of the listed values
-                         ref(posts)  the id of a row of another resource (a foreign key, field postId)
+                         ref(tags)   the id of a row of another resource (a foreign key, field tagId; users too)
                        Modifiers: name:type? optional (null allowed), name:type=VALUE default,
                        name:type:unique unique across the table.
   --owned              rows belong to the user who created them: only they may change or delete them
@@ -43,7 +43,7 @@ const HELP = `Usage: npm run new:resource -- NAME --fields "FIELD, FIELD, ..." [
   --skip-checks        leave out formatting, prisma generate and the migration lint (scripts and tests)
 
 Example:
-  npm run new:resource -- tag --fields "name:string:unique, color:string?, weight:int=0, post:ref(posts)" --owned`;
+  npm run new:resource -- tag --fields "name:string:unique, color:string?, weight:int=0, reviewer:ref(users)?" --owned`;
 
 class UsageError extends Error {}
 
@@ -1393,6 +1393,11 @@ function graphqlType(r, field) {
   return field.type === 'enum' ? `${r.names.Pascal}${upper(field.name)}` : STORED_AS[field.type].graphql;
 }
 
+/** The demo domain's posts (drafts visible to their author only), not a resource of this command named posts. */
+function isDemoPosts(target) {
+  return target.table === 'posts' && !existsSync(join(ROOT, 'src/graphql/resources/posts.ts'));
+}
+
 /** How a reference resolves: users and posts through the request's loaders, a generated resource through its own. */
 function refResolver(r, field) {
   const n = r.names;
@@ -1402,7 +1407,7 @@ function refResolver(r, field) {
       ? `${field.relation}: (${n.camel}, _args, context) => (${key} ? context.loaders.user.load(${key}) : null),`
       : `${field.relation}: (${n.camel}, _args, context) => existing(context.loaders.user.load(${key}), 'user', ${key}),`;
   }
-  if (field.target.table === 'posts') {
+  if (isDemoPosts(field.target)) {
     // A draft is visible to its author only, here as in \`post(id:)\`.
     return field.optional
       ? `${field.relation}: (${n.camel}, _args, context) => (${key} ? visiblePost(context, ${key}) : null),`
@@ -1420,9 +1425,10 @@ function graphqlFile(r) {
   const all = r.owned ? [...r.fields, r.owner] : r.fields;
   const typeFields = all.map((f) => {
     if (f.type === 'ref') {
-      const nullable = f.optional || f.target.table === 'posts';
-      const doc =
-        f.target.table === 'posts' ? `    "Null when the post is a draft of someone else${f.optional ? ', or none is set' : ''}."\n` : '';
+      const nullable = f.optional || isDemoPosts(f.target);
+      const doc = isDemoPosts(f.target)
+        ? `    "Null when the post is a draft of someone else${f.optional ? ', or none is set' : ''}."\n`
+        : '';
       return `${doc}    ${f.relation}: ${f.target.name}${nullable ? '' : '!'}`;
     }
     return `    ${f.name}: ${graphqlType(r, f)}${f.optional ? '' : '!'}`;
@@ -1503,15 +1509,15 @@ function graphqlFile(r) {
   }
   const refs = r.owned ? [...r.refs, r.owner] : r.refs;
   const typeResolvers = refs.map((f) => `    ${refResolver(r, f)}`);
-  const generatedTargets = [...new Set(refs.filter((f) => !['users', 'posts'].includes(f.target.table)).map((f) => f.target))];
+  const generatedTargets = [...new Set(refs.filter((f) => !(f.target.table === 'users' || isDemoPosts(f.target))).map((f) => f.target))];
   const common = [
-    ...(refs.some((f) => !f.optional && f.target.table !== 'posts') ? ['existing'] : []),
+    ...(refs.some((f) => !f.optional && !isDemoPosts(f.target)) ? ['existing'] : []),
     ...(e.has('list') ? ['fromPage', 'page'] : []),
     ...(e.has('get') || e.has('update') || e.has('delete') || (e.has('list') && r.refs.length) ? ['id'] : []),
     'loaderById',
     ...(e.has('create') || e.has('update') ? ['parse', 'present'] : []),
     'perContainer',
-    ...(refs.some((f) => f.target.table === 'posts') ? ['visiblePost'] : []),
+    ...(refs.some((f) => isDemoPosts(f.target)) ? ['visiblePost'] : []),
     ...(e.has('create') || e.has('update') || e.has('delete') ? ['WRITE'] : []),
   ].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
   const schemaImports = [...(e.has('create') ? [`Create${n.Pascal}Body`] : []), ...(e.has('update') ? [`Update${n.Pascal}Body`] : [])];
@@ -1881,9 +1887,10 @@ function plan(args) {
     // A reference resolves through a DataLoader: the request's for users and posts, a generated resource's own.
     for (const field of refs) {
       const route = kebab(words(field.target.table));
-      if (!['users', 'posts'].includes(field.target.table) && !existsSync(join(ROOT, `src/graphql/resources/${route}.ts`))) {
+      if (!(field.target.table === 'users' || isDemoPosts(field.target)) && !existsSync(join(ROOT, `src/graphql/resources/${route}.ts`))) {
+        const named = existsSync(join(ROOT, 'src/core/modules/posts/posts.service.ts')) ? 'users, posts' : 'users';
         throw new UsageError(
-          `"${field.spec}": GraphQL references can name users, posts or a resource written by this command, not ${field.target.table}.`,
+          `"${field.spec}": GraphQL references can name ${named} or a resource written by this command, not ${field.target.table}.`,
         );
       }
     }

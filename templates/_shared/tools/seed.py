@@ -57,13 +57,17 @@ def _text_array(values: list[str]) -> str:
 
 def seed(conn, users: int, posts: int, comments: int, likes: int, replace: bool) -> dict[str, int]:
     """Inserts `users` users, `posts` posts per user, `comments` comments per post and `likes`
-    likes per user (tables the project does not have are skipped), in one transaction.
+    likes per user (the demo domain's tables; skipped when the project does not have them), in one
+    transaction.
     Returns the rows inserted per table."""
     user_columns = _columns(conn, "users")
     if not user_columns:
         raise LookupError("the database has no users table; run `npm run db:migrate` first")
-    has_posts = bool(_columns(conn, "posts"))
-    has_comments, has_likes = has_posts and bool(_columns(conn, "comments")), has_posts and bool(_columns(conn, "likes"))
+    # The demo domain's tables, known by their columns: a resource of your own named posts,
+    # comments or likes is left alone.
+    has_posts = {"title", "content", "published", "author_id"} <= _columns(conn, "posts")
+    has_comments = has_posts and {"content", "post_id", "author_id"} <= _columns(conn, "comments")
+    has_likes = has_posts and {"user_id", "post_id"} <= _columns(conn, "likes")
     counts: dict[str, int] = {}
     with conn.transaction():
         conn.execute("SET LOCAL synchronous_commit = off")  # a seed can be made again; no need to wait for the disk per row
