@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -162,3 +163,83 @@ def redis_server(own: bool = False) -> Iterator[str | RedisServer]:
         yield server if own else server.url
     finally:
         server.stop()
+
+
+def _rewrite(text: str, pattern: str, replacement: str) -> str:
+    """`text` with the one line matching `pattern` replaced: the test fails loudly when a
+    generated configuration no longer has the line it adapts."""
+    rewritten, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    if count != 1:
+        raise AssertionError(f"no line matches {pattern!r} in the generated configuration")
+    return rewritten
+
+
+class PgBouncer:
+    """PgBouncer (the Debian package) configured by a project's deploy/pgbouncer/pgbouncer.ini,
+    with only what names the compose network rewritten for this machine: its listen address, the
+    server PostgreSQL is at, and authentication (the test cluster trusts local connections)."""
+
+    def __init__(self, ini: str, database: str, postgres_port: int) -> None:
+        if not shutil.which("pgbouncer"):
+            raise RuntimeError("pgbouncer is not on PATH: apt-get install pgbouncer (./kit does it as root)")
+        self.base = Path(tempfile.mkdtemp(prefix="bk-pgbouncer-"))
+        self.port = free_port()
+        server = re.search(r"^\S+ = host=\S+ port=\d+ dbname=\S+(?P<rest>.*)$", ini, re.M)
+        if not server:
+            raise AssertionError("pgbouncer.ini has no database line of the form `NAME = host=... port=... dbname=...`")
+        ini = _rewrite(ini, r"^\S+ = host=\S+ port=\d+ dbname=\S+.*$", f"{database} = host=127.0.0.1 port={postgres_port} dbname={database}{server['rest']}")
+        for key, value in {"listen_addr": "127.0.0.1", "listen_port": str(self.port), "auth_type": "trust",
+                           "auth_file": str(self.base / "userlist.txt")}.items():
+            ini = _rewrite(ini, rf"^{key} = .*$", f"{key} = {value}")
+        ini += f"\nunix_socket_dir = {self.base}\npidfile = {self.base}/pgbouncer.pid\nlogfile = {self.base}/pgbouncer.log\n"
+        (self.base / "pgbouncer.ini").write_text(ini)
+        (self.base / "userlist.txt").write_text('"postgres" ""\n')
+        if os.geteuid() == 0:
+            postgres = pwd.getpwnam("postgres")
+            for path in (self.base, *self.base.iterdir()):
+                os.chown(path, postgres.pw_uid, postgres.pw_gid)
+        self.proc = subprocess.Popen([*_as_postgres_user(), "pgbouncer", str(self.base / "pgbouncer.ini")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for_port(self.port)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def log(self) -> str:
+        path = self.base / "pgbouncer.log"
+        return path.read_text() if path.exists() else ""
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class Nginx:
+    """nginx (the Debian package) running a project's deploy/nginx.conf, with its upstream and
+    listen lines pointed at servers on this machine."""
+
+    def __init__(self, conf: str, upstreams: list[str]) -> None:
+        if not shutil.which("nginx"):
+            raise RuntimeError("nginx is not on PATH: apt-get install nginx (./kit does it as root)")
+        self.base = Path(tempfile.mkdtemp(prefix="bk-nginx-"))
+        self.port = free_port()
+        servers = " ".join(f"server {address};" for address in upstreams)
+        conf = _rewrite(conf, r"^(\s*)server api:\d+;$", rf"\g<1>{servers}")
+        conf = _rewrite(conf, r"^(\s*)listen 8080;$", rf"\g<1>listen 127.0.0.1:{self.port};")
+        conf = _rewrite(conf, r"^(\s*)access_log /dev/stdout;$", r"\g<1>access_log off;")
+        (self.base / "nginx.conf").write_text(conf)
+        self.proc = subprocess.Popen(
+            ["nginx", "-p", f"{self.base}/", "-c", str(self.base / "nginx.conf"), "-g",
+             f"daemon off; user root; pid {self.base}/nginx.pid; error_log {self.base}/error.log warn;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)

@@ -45,13 +45,31 @@ def test_compose_file_matches_the_compose_schema(project):
     check([tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"], project)
 
 
-def test_compose_publishes_only_the_api_beyond_this_machine(project):
+def test_compose_publishes_only_the_proxy_beyond_this_machine(project):
     services = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]
     published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
-    assert "api" in published and "postgres" in published
+    assert "proxy" in published and "postgres" in published
+    # The replicas and the pooler are reached through the proxy and by the API only.
+    assert not {"api", "pgbouncer"} & published.keys()
     for name, ports in published.items():
-        if name != "api":
+        if name != "proxy":
             assert all(str(port).startswith("127.0.0.1:") for port in ports), f"{name} publishes {ports} on every interface"
+
+
+def test_compose_runs_the_api_behind_the_proxy_and_the_pooler_and_migrates_past_it(project):
+    services = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]
+    api = services["api"]
+    assert api["deploy"]["replicas"] == 2 and api["environment"]["TRUST_PROXY"] == "1"
+    assert "@pgbouncer:6432/" in api["environment"]["DATABASE_URL"] and api["environment"]["DATABASE_STATEMENT_TIMEOUT_MS"] == "0"
+    assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
+    mounted = {volume.split(":")[0] for name in ("proxy", "pgbouncer") for volume in services[name]["volumes"]}
+    assert mounted == {"./deploy/nginx.conf", "./deploy/pgbouncer/pgbouncer.ini", "./deploy/pgbouncer/userlist.txt"}
+    assert all((project / path).is_file() for path in mounted)
+    nginx = (project / "deploy/nginx.conf").read_text()
+    # The proxy's limits are the API's defaults (.env.example).
+    env = dict(line.split("=", 1) for line in (project / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#"))
+    assert f"client_max_body_size {int(env.get('BODY_LIMIT_BYTES', '102400')) // 1024}k;" in nginx
+    assert f"server api:{api['environment']['PORT']};" in nginx
 
 
 def test_compose_redis_has_bounded_memory_that_never_evicts_rate_limit_counters(project):

@@ -100,19 +100,39 @@ def load_yoyo():
     return yoyo
 
 
-def raw_database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+def _setting(name: str) -> str | None:
+    """A variable from the environment, else from .env."""
+    value = os.environ.get(name)
     env_file = ROOT / ".env"
-    if not url and env_file.exists():
+    if not value and env_file.exists():
         for line in env_file.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "DATABASE_URL":
-                url = value.strip().strip('"').strip("'")
+            key, _, found = line.partition("=")
+            if key.strip() == name:
+                value = found.strip().strip('"').strip("'")
+    return value or None
+
+
+PGBOUNCER_PORT = 6432
+
+
+def raw_database_url() -> str:
+    """DIRECT_DATABASE_URL when set (PostgreSQL itself, where the API goes through a pooler), else
+    DATABASE_URL. A pooler's address is refused: migrations hold a session-level advisory lock,
+    and a transaction pooler hands the session to someone else after each statement."""
+    name = "DIRECT_DATABASE_URL" if _setting("DIRECT_DATABASE_URL") else "DATABASE_URL"
+    url = _setting(name)
     if not url:
         raise DbError("DATABASE_URL is not set; set it in the environment or in .env (see .env.example).", EXIT_USAGE)
-    scheme = urlsplit(url).scheme
-    if scheme not in ("postgres", "postgresql"):
-        raise DbError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://.", EXIT_USAGE)
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise DbError(f"{name} must be a postgresql:// URL, not {parts.scheme}://.", EXIT_USAGE)
+    if parts.port == PGBOUNCER_PORT or dict(parse_qsl(parts.query)).get("pgbouncer") == "true":
+        raise DbError(
+            f"{name} points at a connection pooler (port {parts.port or 5432}, or pgbouncer=true): "
+            "migrations hold a session-level advisory lock, which a transaction pooler cannot keep. "
+            "Set DIRECT_DATABASE_URL to PostgreSQL itself (as docker-compose.yml's migrate service connects) and run again.",
+            EXIT_USAGE,
+        )
     return url
 
 

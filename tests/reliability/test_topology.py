@@ -1,0 +1,152 @@
+"""The production topology of docker-compose.yml on real servers (Debian's nginx and PgBouncer):
+the generated deploy/nginx.conf in front of two replicas, and the generated
+deploy/pgbouncer/pgbouncer.ini (transaction mode) between the API and PostgreSQL."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import threading
+import uuid
+
+import psycopg
+import pytest
+import requests
+
+from tests import services
+from tests.conftest import STACKS_GRAPHQL
+from tests.projects import start_server
+from tests.reliability.conftest import wait_until
+
+pytestmark = pytest.mark.slow
+LIMIT = 3  # AUTH_RATE_LIMIT_MAX of the replicas behind the proxy
+
+
+def requests_served(base_url: str, route: str) -> int:
+    """How many requests to `route` this replica answered, from its own /metrics."""
+    text = requests.get(f"{base_url}/metrics", timeout=10).text
+    pattern = re.compile(r'^http_request_duration_seconds_count\{[^}]*route="' + re.escape(route) + r'"[^}]*\} (\d+)', re.M)
+    return sum(int(count) for count in pattern.findall(text))
+
+
+def migrate(project, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["python3", "tools/db.py", "migrate"], cwd=project.path, env={**project.env, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def log_in(stack: str, base_url: str, headers: dict[str, str]) -> tuple[int, str]:
+    """A failed login (the credential limit counts it); the status it stands for, and the content type."""
+    credentials = {"email": "nobody@example.com", "password": "Wrong-pass9"}
+    if stack in STACKS_GRAPHQL:
+        query = "mutation ($input: LoginInput!) { login(input: $input) { accessToken } }"
+        response = requests.post(f"{base_url}/graphql", json={"query": query, "variables": {"input": credentials}}, headers=headers, timeout=10)
+        reason = response.json()["errors"][0]["extensions"].get("code")
+        return (429 if reason == "RATE_LIMITED" else 401), response.headers["content-type"]
+    response = requests.post(f"{base_url}/api/auth/login", json=credentials, headers=headers, timeout=10)
+    return response.status_code, response.headers["content-type"]
+
+
+@pytest.fixture(scope="module")
+def proxied(full_stack):
+    project = full_stack.project
+    replicas = [start_server(project, **full_stack.env, TRUST_PROXY="1", AUTH_RATE_LIMIT_MAX=str(LIMIT)) for _ in range(2)]
+    proxy = services.Nginx((project.path / "deploy/nginx.conf").read_text(), [replica.base_url.removeprefix("http://") for replica in replicas])
+    yield proxy, replicas
+    proxy.stop()
+    assert all(replica.stop() == 0 for replica in replicas)
+
+
+def test_the_proxy_balances_requests_across_both_replicas(proxied):
+    proxy, replicas = proxied
+    before = [requests_served(replica.base_url, "/health/ready") for replica in replicas]
+    for _ in range(20):
+        assert requests.get(f"{proxy.url}/health/ready", timeout=10).status_code == 200
+    served = [requests_served(replica.base_url, "/health/ready") - start for replica, start in zip(replicas, before)]
+    assert sum(served) == 20 and min(served) >= 5, served
+
+
+def test_the_api_sees_the_clients_address_so_a_forged_forwarded_for_buys_no_fresh_limit(proxied, full_stack):
+    proxy, replicas = proxied
+    full_stack.redis.stop()  # counters from earlier tests of this module's stack go with it
+    full_stack.redis.start()
+    for replica in replicas:  # both count in Redis again, so the limit is one across replicas
+        wait_until(lambda replica=replica: requests.get(f"{replica.base_url}/health/ready", timeout=5).json()["status"] == "ready", timeout=30)
+    statuses = [log_in(full_stack.project.stack, proxy.url, {"X-Forwarded-For": f"198.51.100.{n}"})[0] for n in range(LIMIT + 2)]
+    assert statuses[:LIMIT] == [401] * LIMIT and statuses[LIMIT:] == [429, 429], statuses
+
+
+def test_the_proxy_compresses_large_json_and_leaves_small_answers_alone(proxied, full_stack):
+    proxy, _ = proxied
+    if full_stack.project.stack in STACKS_GRAPHQL:
+        query = "{ " + " ".join(f"field{n}: __typename" for n in range(200)) + " }"
+        large = requests.post(f"{proxy.url}/graphql", json={"query": query}, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    else:
+        large = requests.get(f"{proxy.url}/docs/json", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    body = large.raw.read(decode_content=False)
+    assert large.headers["content-encoding"] == "gzip", large.headers
+    assert len(json.loads(gzip.decompress(body))) > 0 and len(body) < len(gzip.decompress(body)) / 3
+    small = requests.get(f"{proxy.url}/health", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert "content-encoding" not in small.headers
+
+
+def test_a_body_over_the_limit_is_refused_by_the_proxy_as_problem_json(proxied, full_stack):
+    proxy, _ = proxied
+    path = "/graphql" if full_stack.project.stack in STACKS_GRAPHQL else "/api/auth/register"
+    refused = requests.post(f"{proxy.url}{path}", data=b"{" + b" " * 200_000 + b"}", headers={"Content-Type": "application/json"}, timeout=10)
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "payload_too_large"
+
+
+@pytest.fixture(scope="module")
+def pooled(full_stack):
+    project = full_stack.project
+    database = full_stack.database_url.rsplit("/", 1)[1]
+    bouncer = services.PgBouncer((project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database, full_stack.postgres.port)
+    # As docker-compose.yml runs the API behind it: no startup parameter, the pooler sets the timeout.
+    server = start_server(project, **{**full_stack.env, "DATABASE_URL": bouncer.url(database), "DATABASE_STATEMENT_TIMEOUT_MS": "0",
+                                     "AUTH_RATE_LIMIT_MAX": "1000"})  # twelve users register from one address
+    yield bouncer, server, database
+    assert server.stop() == 0
+    bouncer.stop()
+
+
+def test_the_api_serves_concurrent_users_through_pgbouncer_in_transaction_mode(pooled, full_stack):
+    bouncer, server, database = pooled
+    api = full_stack.client(server.base_url)
+    failures: list[object] = []
+
+    def user() -> None:
+        try:
+            token = api.register()["accessToken"]
+            for n in range(5):
+                created = api.create_post(token, f"Pooled {uuid.uuid4().hex[:6]} {n}")
+                if created.status not in (200, 201):
+                    failures.append(created)
+                if api.me(token).status != 200:
+                    failures.append("me")
+                api.first_page()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported together below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=user) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures[:5]
+    # The statement timeout reaches every server connection through connect_query.
+    with psycopg.connect(bouncer.url(database), autocommit=True) as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone()[0] == "5s"
+
+
+def test_db_migrate_pointed_at_the_pooler_refuses_and_names_direct_database_url(pooled, full_stack):
+    bouncer, _, database = pooled
+    project = full_stack.project
+    pooler_url = bouncer.url(database).replace(f":{bouncer.port}/", ":6432/")  # PgBouncer's port, as a deployment has it
+    refused = migrate(project, DATABASE_URL=pooler_url)
+    assert refused.returncode == 2 and "DIRECT_DATABASE_URL" in refused.stderr, refused.stderr
+    direct = migrate(project, DATABASE_URL=pooler_url, DIRECT_DATABASE_URL=full_stack.database_url)
+    assert direct.returncode == 0, direct.stderr
