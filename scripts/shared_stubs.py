@@ -22,9 +22,6 @@ SPECIAL = {
     "Dockerfile": "{% if docker %}Dockerfile{% endif %}",
     ".dockerignore": "{% if docker %}.dockerignore{% endif %}",
     "docker-compose.yml": "{% if docker %}docker-compose.yml{% endif %}",
-    "deploy/nginx.conf": "{% if docker %}deploy{% endif %}/nginx.conf",
-    "deploy/pgbouncer/pgbouncer.ini": "{% if docker %}deploy{% endif %}/pgbouncer/pgbouncer.ini",
-    "deploy/pgbouncer/userlist.txt": "{% if docker %}deploy{% endif %}/pgbouncer/userlist.txt",
     ".github/workflows/ci.yml": "{% if ci %}.github{% endif %}/workflows/ci.yml",
     ".github/dependabot.yml": "{% if ci %}.github{% endif %}/dependabot.yml",
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
@@ -69,6 +66,9 @@ CONDITIONAL_DIRS = {
     "src/core/auth/": "src/core/{% if auth %}auth{% endif %}/",
     "src/core/modules/auth/": "src/core/modules/{% if auth %}auth{% endif %}/",
     "src/core/mail/": "src/core/{% if auth %}mail{% endif %}/",
+    # The production topology's configuration (nginx, PgBouncer, Prometheus, Grafana), which
+    # docker-compose.yml mounts.
+    "deploy/": "{% if docker %}deploy{% endif %}/",
     "src/core/modules/posts/": "src/core/modules/{% if demo_domain %}posts{% endif %}/",
     "src/core/modules/comments/": "src/core/modules/{% if demo_domain %}comments{% endif %}/",
 }

@@ -243,3 +243,43 @@ class Nginx:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+class Prometheus:
+    """Prometheus (the Debian package) running a project's deploy/prometheus/ configuration, with
+    the replicas it finds through Docker's DNS replaced by `targets` and every interval at 1 s."""
+
+    def __init__(self, config: str, rules: str, targets: list[str]) -> None:
+        import yaml
+
+        if not shutil.which("prometheus"):
+            raise RuntimeError("prometheus is not on PATH: apt-get install prometheus (./kit does it as root)")
+        self.base = Path(tempfile.mkdtemp(prefix="bk-prometheus-"))
+        self.port = free_port()
+        settings = yaml.safe_load(config)
+        settings["global"].update(scrape_interval="1s", evaluation_interval="1s")
+        (job,) = settings["scrape_configs"]
+        del job["dns_sd_configs"]
+        job["static_configs"] = [{"targets": targets}]
+        (self.base / "prometheus.yml").write_text(yaml.safe_dump(settings))
+        (self.base / "alerts.yml").write_text(rules)
+        self.proc = subprocess.Popen(
+            ["prometheus", f"--config.file={self.base}/prometheus.yml", f"--storage.tsdb.path={self.base}/data",
+             f"--web.listen-address=127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def query(self, expr: str) -> list[dict]:
+        import requests
+
+        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()
+        assert answer["status"] == "success", answer
+        return answer["data"]["result"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)

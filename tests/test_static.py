@@ -62,9 +62,11 @@ def test_compose_runs_the_api_behind_the_proxy_and_the_pooler_and_migrates_past_
     assert api["deploy"]["replicas"] == 2 and api["environment"]["TRUST_PROXY"] == "1"
     assert "@pgbouncer:6432/" in api["environment"]["DATABASE_URL"] and api["environment"]["DATABASE_STATEMENT_TIMEOUT_MS"] == "0"
     assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
-    mounted = {volume.split(":")[0] for name in ("proxy", "pgbouncer") for volume in services[name]["volumes"]}
-    assert mounted == {"./deploy/nginx.conf", "./deploy/pgbouncer/pgbouncer.ini", "./deploy/pgbouncer/userlist.txt"}
+    mounted = {volume.split(":")[0] for service in services.values() for volume in service.get("volumes", []) if volume.startswith("./")}
+    assert mounted == {f"./deploy/{path}" for path in ("nginx.conf", "pgbouncer/pgbouncer.ini", "pgbouncer/userlist.txt", "prometheus/prometheus.yml",
+                                                       "prometheus/alerts.yml", "grafana/datasource.yml", "grafana/dashboards.yml", "grafana/dashboard.json")}
     assert all((project / path).is_file() for path in mounted)
+    assert services["prometheus"]["profiles"] == services["grafana"]["profiles"] == ["monitoring"]
     nginx = (project / "deploy/nginx.conf").read_text()
     # The proxy's limits are the API's defaults (.env.example).
     env = dict(line.split("=", 1) for line in (project / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#"))
@@ -142,3 +144,18 @@ def test_python_tools_compile(project):
 def test_collection_scripts_pass_shellcheck():
     root = Path(__file__).resolve().parent.parent
     check([tool("shellcheck"), "kit", ".ci/run"], root)
+
+
+def test_prometheus_configuration_and_alert_rules_pass_promtool(project):
+    check([tool("promtool"), "check", "config", "deploy/prometheus/prometheus.yml"], project)
+    check([tool("promtool"), "check", "rules", "deploy/prometheus/alerts.yml"], project)
+
+
+def test_the_grafana_dashboard_is_json_with_one_query_a_panel_on_the_provisioned_data_source(project):
+    import json
+
+    dashboard = json.loads((project / "deploy/grafana/dashboard.json").read_text())
+    datasource = yaml.safe_load((project / "deploy/grafana/datasource.yml").read_text())["datasources"][0]
+    assert dashboard["panels"] and len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+    for panel in dashboard["panels"]:
+        assert panel["datasource"]["uid"] == datasource["uid"] and len(panel["targets"]) == 1 and panel["targets"][0]["expr"]

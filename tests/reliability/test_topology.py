@@ -1,6 +1,8 @@
-"""The production topology of docker-compose.yml on real servers (Debian's nginx and PgBouncer):
-the generated deploy/nginx.conf in front of two replicas, and the generated
-deploy/pgbouncer/pgbouncer.ini (transaction mode) between the API and PostgreSQL."""
+"""The production topology of docker-compose.yml on real servers (Debian's nginx, PgBouncer and
+Prometheus): the generated deploy/nginx.conf in front of two replicas, the generated
+deploy/pgbouncer/pgbouncer.ini (transaction mode) between the API and PostgreSQL, and the generated
+deploy/prometheus/ configuration scraping the API, with every panel of deploy/grafana/dashboard.json
+showing data."""
 
 from __future__ import annotations
 
@@ -150,3 +152,40 @@ def test_db_migrate_pointed_at_the_pooler_refuses_and_names_direct_database_url(
     assert refused.returncode == 2 and "DIRECT_DATABASE_URL" in refused.stderr, refused.stderr
     direct = migrate(project, DATABASE_URL=pooler_url, DIRECT_DATABASE_URL=full_stack.database_url)
     assert direct.returncode == 0, direct.stderr
+
+
+@pytest.fixture(scope="module")
+def monitored(full_stack):
+    project = full_stack.project
+    full_stack.redis.stop()  # the credential counters of the tests above go with it
+    full_stack.redis.start()
+    server = start_server(project, **{**full_stack.env, "AUTH_RATE_LIMIT_MAX": "2"})
+    wait_until(lambda: requests.get(f"{server.base_url}/health/ready", timeout=5).json()["status"] == "ready", timeout=30)
+    prometheus = services.Prometheus((project.path / "deploy/prometheus/prometheus.yml").read_text(),
+                                     (project.path / "deploy/prometheus/alerts.yml").read_text(), [server.base_url.removeprefix("http://")])
+    yield prometheus, server
+    prometheus.stop()
+    assert server.stop() == 0
+
+
+def test_prometheus_scrapes_the_api_and_every_dashboard_panel_shows_data_after_a_short_load(monitored, full_stack):
+    prometheus, server = monitored
+    wait_until(lambda: prometheus.query('up{job="api"} == 1'), timeout=30)
+    api = full_stack.client(server.base_url)
+    for _ in range(3):
+        api.first_page()  # the first page cached: a miss, then hits
+    api.register()  # a verification mail
+    for _ in range(4):
+        api.login("nobody@example.com", "Wrong-pass9")  # the last two refused by the limit (2)
+    requests.get(f"{server.base_url}/nowhere", timeout=10)  # a 404
+    dashboard = json.loads((full_stack.project.path / "deploy/grafana/dashboard.json").read_text())
+    for panel in dashboard["panels"]:
+        expr = panel["targets"][0]["expr"]
+        try:
+            wait_until(lambda expr=expr: prometheus.query(expr), timeout=30)
+        except AssertionError:
+            raise AssertionError(f"the panel {panel['title']!r} shows no data: {expr}") from None
+    rules = requests.get(f"{prometheus.url}/api/v1/rules", timeout=10).json()["data"]["groups"][0]["rules"]
+    assert {rule["name"] for rule in rules} >= {"ApiReplicaDown", "ApiLatencyP95Above200ms", "ApiErrorRateAbove1Percent", "DatabasePoolSaturated"}
+    assert all(rule["health"] in ("ok", "unknown") for rule in rules), rules
+    assert not prometheus.query("ALERTS{alertstate=\"firing\"}")  # a healthy API pages nobody

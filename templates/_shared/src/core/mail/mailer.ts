@@ -29,6 +29,8 @@ export class Mailer {
   constructor(
     private readonly config: Config['mail'],
     private readonly logger: Logger,
+    /** Told each mail's outcome (the metrics count sent and dropped mails). */
+    private readonly onDelivery: (result: 'sent' | 'dropped') => void = () => {},
   ) {
     this.transport = nodemailer.createTransport(
       { url: config.smtpUrl, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 },
@@ -50,6 +52,7 @@ export class Mailer {
     const sending = this.transport
       .sendMail(message)
       .then(() => {
+        this.onDelivery('sent');
         this.logger.info({ to: maskAddress(message.to), subject: message.subject, attempt }, 'mail sent');
       })
       .catch((error: unknown) => this.failed(message, attempt, error))
@@ -60,6 +63,7 @@ export class Mailer {
   private failed(message: MailMessage, attempt: number, error: unknown): void {
     const context = { to: maskAddress(message.to), subject: message.subject, attempt, err: error };
     if (attempt >= this.config.maxAttempts || this.closed) {
+      this.onDelivery('dropped');
       this.logger.error(context, `mail dropped after ${attempt} attempt(s); the user can ask for it again`);
       return;
     }
