@@ -177,7 +177,10 @@ def _rewrite(text: str, pattern: str, replacement: str) -> str:
 class PgBouncer:
     """PgBouncer (the Debian package) configured by a project's deploy/pgbouncer/pgbouncer.ini,
     with only what names the compose network rewritten for this machine: its listen address, the
-    server PostgreSQL is at, and authentication (the test cluster trusts local connections)."""
+    server PostgreSQL is at, and the file of passwords. Clients authenticate as the file says
+    (SCRAM); PgBouncer's own logins to the test cluster are trusted."""
+
+    PASSWORD = "pooled-secret"
 
     def __init__(self, ini: str, database: str, postgres_port: int) -> None:
         if not shutil.which("pgbouncer"):
@@ -188,12 +191,11 @@ class PgBouncer:
         if not server:
             raise AssertionError("pgbouncer.ini has no database line of the form `NAME = host=... port=... dbname=...`")
         ini = _rewrite(ini, r"^\S+ = host=\S+ port=\d+ dbname=\S+.*$", f"{database} = host=127.0.0.1 port={postgres_port} dbname={database}{server['rest']}")
-        for key, value in {"listen_addr": "127.0.0.1", "listen_port": str(self.port), "auth_type": "trust",
-                           "auth_file": str(self.base / "userlist.txt")}.items():
+        for key, value in {"listen_addr": "127.0.0.1", "listen_port": str(self.port), "auth_file": str(self.base / "userlist.txt")}.items():
             ini = _rewrite(ini, rf"^{key} = .*$", f"{key} = {value}")
         ini += f"\nunix_socket_dir = {self.base}\npidfile = {self.base}/pgbouncer.pid\nlogfile = {self.base}/pgbouncer.log\n"
         (self.base / "pgbouncer.ini").write_text(ini)
-        (self.base / "userlist.txt").write_text('"postgres" ""\n')
+        (self.base / "userlist.txt").write_text(f'"postgres" "{self.PASSWORD}"\n')
         if os.geteuid() == 0:
             postgres = pwd.getpwnam("postgres")
             for path in (self.base, *self.base.iterdir()):
@@ -203,13 +205,16 @@ class PgBouncer:
         wait_for_port(self.port)
 
     def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://postgres:{self.PASSWORD}@127.0.0.1:{self.port}/{database}"
 
     def log(self) -> str:
         path = self.base / "pgbouncer.log"
         return path.read_text() if path.exists() else ""
 
     def stop(self) -> None:
+        # runuser does not pass the signal on: PgBouncer is stopped by the pid it wrote.
+        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+            os.kill(int((self.base / "pgbouncer.pid").read_text()), 15)
         self.proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
@@ -226,7 +231,7 @@ class Nginx:
         self.base = Path(tempfile.mkdtemp(prefix="bk-nginx-"))
         self.port = free_port()
         servers = " ".join(f"server {address};" for address in upstreams)
-        conf = _rewrite(conf, r"^(\s*)server api:\d+;$", rf"\g<1>{servers}")
+        conf = _rewrite(conf, r"^(\s*)server api:\d+ resolve;$", rf"\g<1>{servers}")
         conf = _rewrite(conf, r"^(\s*)listen 8080;$", rf"\g<1>listen 127.0.0.1:{self.port};")
         conf = _rewrite(conf, r"^(\s*)access_log /dev/stdout;$", r"\g<1>access_log off;")
         (self.base / "nginx.conf").write_text(conf)

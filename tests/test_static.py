@@ -71,7 +71,7 @@ def test_compose_runs_the_api_behind_the_proxy_and_the_pooler_and_migrates_past_
     # The proxy's limits are the API's defaults (.env.example).
     env = dict(line.split("=", 1) for line in (project / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#"))
     assert f"client_max_body_size {int(env.get('BODY_LIMIT_BYTES', '102400')) // 1024}k;" in nginx
-    assert f"server api:{api['environment']['PORT']};" in nginx
+    assert f"server api:{api['environment']['PORT']} resolve;" in nginx
 
 
 def test_compose_redis_has_bounded_memory_that_never_evicts_rate_limit_counters(project):

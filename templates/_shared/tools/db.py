@@ -119,8 +119,13 @@ def raw_database_url() -> str:
     """DIRECT_DATABASE_URL when set (PostgreSQL itself, where the API goes through a pooler), else
     DATABASE_URL. A pooler's address is refused: migrations hold a session-level advisory lock,
     and a transaction pooler hands the session to someone else after each statement."""
-    name = "DIRECT_DATABASE_URL" if _setting("DIRECT_DATABASE_URL") else "DATABASE_URL"
-    url = _setting(name)
+    # The environment first, .env after: a DATABASE_URL given on the command line is never
+    # overridden by a DIRECT_DATABASE_URL left in .env.
+    found = [(name, os.environ.get(name)) for name in ("DIRECT_DATABASE_URL", "DATABASE_URL")]
+    name, url = next(((name, value) for name, value in found if value), ("DATABASE_URL", None))
+    if not url:
+        name = "DIRECT_DATABASE_URL" if _setting("DIRECT_DATABASE_URL") else "DATABASE_URL"
+        url = _setting(name)
     if not url:
         raise DbError("DATABASE_URL is not set; set it in the environment or in .env (see .env.example).", EXIT_USAGE)
     parts = urlsplit(url)

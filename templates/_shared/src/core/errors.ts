@@ -113,8 +113,9 @@ const UNAVAILABLE_CODES = new Set([
   'P1002',
   'P1017',
 ]);
+// PgBouncer answers a PostgreSQL it cannot reach with a protocol error (08P01) and one of these.
 const UNAVAILABLE_MESSAGES =
-  /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed|canceling statement due to statement timeout)/i;
+  /(connection terminated|timeout exceeded when trying to connect|can't reach database|connection refused|server closed the connection|Connection is closed|canceling statement due to statement timeout|server login has been failing|query_wait_timeout|no more connections allowed|pgbouncer cannot connect to server)/i;
 
 /** True when an error means PostgreSQL (or another dependency) cannot be reached right now. */
 export function isUnavailable(error: unknown, depth = 0): boolean {

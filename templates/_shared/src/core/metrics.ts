@@ -40,6 +40,10 @@ export function createMetrics() {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  // Every known series from zero, so a rate or an increase sees its first event (a counter that
+  // appears at 1 has no increase).
+  for (const result of ['hit', 'miss', 'error'] as const) cacheLookups.inc({ result }, 0);
+  for (const result of ['sent', 'dropped'] as const) mails.inc({ result }, 0);
   let pool: () => PoolStats = () => ({ total: 0, idle: 0, waiting: 0 });
   let mailQueue: () => number = () => 0;
   new Gauge({
