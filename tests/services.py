@@ -174,7 +174,20 @@ def _rewrite(text: str, pattern: str, replacement: str) -> str:
     return rewritten
 
 
-class PgBouncer:
+class _ConfiguredServer:
+    """A server this module starts in a folder of its own, from a generated configuration."""
+
+    base: Path
+    proc: subprocess.Popen
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class PgBouncer(_ConfiguredServer):
     """PgBouncer (the Debian package) configured by a project's deploy/pgbouncer/pgbouncer.ini,
     with only what names the compose network rewritten for this machine: its listen address, the
     server PostgreSQL is at, and the file of passwords. Clients authenticate as the file says
@@ -215,13 +228,10 @@ class PgBouncer:
         # runuser does not pass the signal on: PgBouncer is stopped by the pid it wrote.
         with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
             os.kill(int((self.base / "pgbouncer.pid").read_text()), 15)
-        self.proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
-        shutil.rmtree(self.base, ignore_errors=True)
+        super().stop()
 
 
-class Nginx:
+class Nginx(_ConfiguredServer):
     """nginx (the Debian package) running a project's deploy/nginx.conf, with its upstream and
     listen lines pointed at servers on this machine."""
 
@@ -243,14 +253,8 @@ class Nginx:
         wait_for_port(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
-        shutil.rmtree(self.base, ignore_errors=True)
 
-
-class Prometheus:
+class Prometheus(_ConfiguredServer):
     """Prometheus (the Debian package) running a project's deploy/prometheus/ configuration, with
     the replicas it finds through Docker's DNS replaced by `targets` and every interval at 1 s."""
 
@@ -282,9 +286,3 @@ class Prometheus:
         answer = requests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()
         assert answer["status"] == "success", answer
         return answer["data"]["result"]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
-        shutil.rmtree(self.base, ignore_errors=True)

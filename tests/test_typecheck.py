@@ -20,16 +20,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, render, run
+from tests.projects import VARIANTS as PROJECT_VARIANTS
 from tests.test_new_resource import EVERY_TYPE
 
 STACKS = STACKS_REST + STACKS_GRAPHQL
 # Every optional answer on; every one off (the demo domain too); and the demo domain alone off.
 # Minimal with the demo domain is type-checked in the slow tier (tests/e2e), which builds it.
-VARIANTS = {
-    "full": {},
-    "no-demo": {"demo_domain": False},
-    "minimal-no-demo": {"minimal": True, "demo_domain": False},
-}
+VARIANTS = {name: PROJECT_VARIANTS[name] for name in ("full", "no-demo", "minimal-no-demo")}
 CHECKER = "7.0.2"  # typescript, installed beside the projects' own as `typescript-native`
 CASES = [
     pytest.param(stack, variant, id=f"{stack}-{variant}", marks=pytest.mark.xdist_group(f"typecheck-{stack}"))

@@ -30,6 +30,14 @@ class Stack:
     sink: MailSink
     env: dict[str, str]
 
+    def empty_redis(self, *base_urls: str) -> None:
+        """Restarts Redis empty (no credential counters left by earlier tests), then waits until
+        the servers at `base_urls` count in it again."""
+        self.redis.stop()
+        self.redis.start()
+        for base_url in base_urls:
+            wait_until(lambda base_url=base_url: requests.get(f"{base_url}/health/ready", timeout=5).json()["status"] == "ready", timeout=30)
+
     def client(self, base_url: str) -> Client:
         return (GraphQLClient if self.project.stack in STACKS_GRAPHQL else RestClient)(base_url)
 

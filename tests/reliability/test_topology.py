@@ -84,10 +84,7 @@ def test_the_proxy_balances_requests_across_both_replicas(proxied):
 
 def test_the_api_sees_the_clients_address_so_a_forged_forwarded_for_buys_no_fresh_limit(proxied, full_stack):
     proxy, replicas = proxied
-    full_stack.redis.stop()  # counters from earlier tests of this module's stack go with it
-    full_stack.redis.start()
-    for replica in replicas:  # both count in Redis again, so the limit is one across replicas
-        wait_until(lambda replica=replica: requests.get(f"{replica.base_url}/health/ready", timeout=5).json()["status"] == "ready", timeout=30)
+    full_stack.empty_redis(*(replica.base_url for replica in replicas))  # one limit across both replicas, from zero
     statuses = [log_in(full_stack.project.stack, proxy.url, {"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(LIMIT + 2)]
     assert statuses[:LIMIT] == [401] * LIMIT and statuses[LIMIT:] == [429, 429], statuses
     # The security events of those logins carry the client's own address: not the proxy's, not a forged one.
@@ -176,10 +173,8 @@ def test_db_migrate_pointed_at_the_pooler_refuses_and_names_direct_database_url(
 @pytest.fixture(scope="module")
 def monitored(full_stack):
     project = full_stack.project
-    full_stack.redis.stop()  # the credential counters of the tests above go with it
-    full_stack.redis.start()
     server = start_server(project, **{**full_stack.env, "AUTH_RATE_LIMIT_MAX": "2"})
-    wait_until(lambda: requests.get(f"{server.base_url}/health/ready", timeout=5).json()["status"] == "ready", timeout=30)
+    full_stack.empty_redis(server.base_url)  # the credential counters of the tests above go with it
     prometheus = services.Prometheus((project.path / "deploy/prometheus/prometheus.yml").read_text(),
                                      (project.path / "deploy/prometheus/alerts.yml").read_text(), [server.base_url.removeprefix("http://")])
     yield prometheus, server

@@ -100,16 +100,16 @@ def load_yoyo():
     return yoyo
 
 
-def _setting(name: str) -> str | None:
-    """A variable from the environment, else from .env."""
-    value = os.environ.get(name)
+def _env_file_value(name: str) -> str | None:
+    """A variable of .env (its last line, as a shell would read it), if the file sets it."""
     env_file = ROOT / ".env"
-    if not value and env_file.exists():
+    found = None
+    if env_file.exists():
         for line in env_file.read_text().splitlines():
-            key, _, found = line.partition("=")
+            key, _, value = line.partition("=")
             if key.strip() == name:
-                value = found.strip().strip('"').strip("'")
-    return value or None
+                found = value.strip().strip('"').strip("'")
+    return found or None
 
 
 PGBOUNCER_PORT = 6432
@@ -121,11 +121,10 @@ def raw_database_url() -> str:
     and a transaction pooler hands the session to someone else after each statement."""
     # The environment first, .env after: a DATABASE_URL given on the command line is never
     # overridden by a DIRECT_DATABASE_URL left in .env.
-    found = [(name, os.environ.get(name)) for name in ("DIRECT_DATABASE_URL", "DATABASE_URL")]
-    name, url = next(((name, value) for name, value in found if value), ("DATABASE_URL", None))
-    if not url:
-        name = "DIRECT_DATABASE_URL" if _setting("DIRECT_DATABASE_URL") else "DATABASE_URL"
-        url = _setting(name)
+    name, url = next(
+        ((name, value) for read in (os.environ.get, _env_file_value) for name in ("DIRECT_DATABASE_URL", "DATABASE_URL") if (value := read(name))),
+        ("DATABASE_URL", None),
+    )
     if not url:
         raise DbError("DATABASE_URL is not set; set it in the environment or in .env (see .env.example).", EXIT_USAGE)
     parts = urlsplit(url)

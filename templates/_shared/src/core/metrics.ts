@@ -22,24 +22,19 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const cacheLookups = new Counter({
-    name: 'cache_lookups_total',
-    help: 'Cache reads, by result: hit, miss, or error (Redis away; the read went to PostgreSQL)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
-  const rateLimited = new Counter({
-    name: 'rate_limit_refusals_total',
-    help: 'Credential calls refused by the rate limits, by operation',
-    labelNames: ['operation'] as const,
-    registers: [registry],
-  });
-  const mails = new Counter({
-    name: 'mail_deliveries_total',
-    help: 'Mails handed to the SMTP server (sent) or given up after every retry (dropped)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
+  const counter = <L extends string>(name: string, help: string, label: L) =>
+    new Counter<L>({ name, help, labelNames: [label], registers: [registry] });
+  const cacheLookups = counter(
+    'cache_lookups_total',
+    'Cache reads, by result: hit, miss, or error (Redis away; the read went to PostgreSQL)',
+    'result',
+  );
+  const rateLimited = counter('rate_limit_refusals_total', 'Credential calls refused by the rate limits, by operation', 'operation');
+  const mails = counter(
+    'mail_deliveries_total',
+    'Mails handed to the SMTP server (sent) or given up after every retry (dropped)',
+    'result',
+  );
   // Every known series from zero, so a rate or an increase sees its first event (a counter that
   // appears at 1 has no increase).
   for (const result of ['hit', 'miss', 'error'] as const) cacheLookups.inc({ result }, 0);
