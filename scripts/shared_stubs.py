@@ -113,6 +113,8 @@ def write_stubs(stack: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python scripts/shared_stubs.py STACK")
+    stacks = sorted(p.name for p in (ROOT / "templates").iterdir() if p.is_dir() and p.name != "_shared")
+    if len(sys.argv) != 2 or sys.argv[1] not in stacks:
+        sys.exit(f"usage: python scripts/shared_stubs.py STACK, where STACK is one of {', '.join(stacks)}\n"
+                 "(a new stack: create templates/STACK with its copier files first)")
     print(f"{write_stubs(sys.argv[1])} stub(s) written")

@@ -169,7 +169,7 @@ class TestEveryCombination:
         # Credential limits are the core's in every stack (src/core/auth/rate-limit.ts), not a framework plugin.
         assert not {"express-rate-limit", "rate-limit-redis", "@fastify/rate-limit", "@nestjs/throttler"} & package["dependencies"].keys()
         for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
-            yaml.safe_load(path.read_text())
+            list(yaml.safe_load_all(path.read_text()))  # Kubernetes files hold several documents
         for path in project.rglob("*.json"):
             json.loads(path.read_text())
 
