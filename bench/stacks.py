@@ -254,6 +254,7 @@ def main() -> int:
     env = make_node_env(workdir / "bin")
     servers: list[Server] = []
     sink = MailSink(keep=False).start()
+    collector = services.OtlpReceiver(keep=False)
     results: dict = {"machine": {"cpus": os.cpu_count(), "node": None, "platform": platform.platform()},
                      "settings": {"rounds": args.rounds, "seconds": args.seconds, "connections": args.connections}, "stacks": {}}
     try:
@@ -272,9 +273,9 @@ def main() -> int:
             logs = workdir / "logs"
             logs.mkdir()
 
-            def launch(name: str, cmd: list[str], cwd: Path, database: str | None = None) -> Server:
+            def launch(name: str, cmd: list[str], cwd: Path, database: str | None = None, **more: str) -> Server:
                 extra = {"DATABASE_URL": copy_of(admin_url, seeded, database)} if database else {}
-                server = start(name, cmd, cwd, {**prod, **extra}, logs / f"{name}.log")
+                server = start(name, cmd, cwd, {**prod, **extra, **more}, logs / f"{name}.log")
                 servers.append(server)
                 return server
 
@@ -292,6 +293,9 @@ def main() -> int:
                 db = f"bench_{stack.replace('-', '_')}"
                 app = launch(stack, ["node", "dist/server.js"], project, db)
                 app_nocache = launch(f"{stack}-nocache", ["node", "dist/server.js"], nocache, f"{db}_nocache")
+                # The same project with OpenTelemetry on, exporting to a collector that only counts.
+                app_traced = launch(f"{stack}-traced", ["node", "dist/server.js"], project, f"{db}_traced",
+                                    OTEL_EXPORTER_OTLP_ENDPOINT=collector.url)
                 if stack in STACKS_GRAPHQL:
                     post_id = graphql(app, "{ posts(first: 1) { nodes { id } } }")["posts"]["nodes"][0]["id"]
                     auth = bench_user(app, f"{admin_url.rsplit('/', 1)[0]}/{db}", "graphql")
@@ -304,6 +308,7 @@ def main() -> int:
                         "health": Target(f"{stack} /health", app, "/health"),
                         "posts_warm": op("posts (cache warm)", app, "posts"),
                         "posts_db": op("posts (cache off)", app_nocache, "posts"),
+                        "posts_traced": op("posts (cache warm, traced)", app_traced, "posts"),
                         "post": op("post by id", app, "post", id=post_id),
                         "write": op("write (auth)", app, "write", auth),
                         "nested": op("users>posts>comments>author (20 conns)", app_nocache, "nested",
@@ -317,6 +322,7 @@ def main() -> int:
                     "health": Target(f"{stack} /health", app, "/health"),
                     "posts_warm": Target(f"{stack} posts (cache warm)", app, "/api/posts?limit=20"),
                     "posts_db": Target(f"{stack} posts (cache off)", app_nocache, "/api/posts?limit=20"),
+                    "posts_traced": Target(f"{stack} posts (cache warm, traced)", app_traced, "/api/posts?limit=20"),
                     "post": Target(f"{stack} post by id", app, f"/api/posts/{post_id}"),
                     "write": Target(f"{stack} write (auth)", app, "/api/posts", "POST",
                                     json.dumps({"title": "Bench", "content": "Written by wrk."}), auth),
@@ -351,6 +357,8 @@ def main() -> int:
                     "health_over_bare": health.median("rps") / base.median("rps"),
                     "posts_warm_over_bare_health": warm.median("rps") / base.median("rps"),
                     "posts_db_over_raw_pg": db.median("rps") / raw.median("rps"),
+                    # What tracing every request costs (reported; sample with OTEL_TRACES_SAMPLER_ARG).
+                    "posts_warm_traced_over_untraced": named["posts_traced"].median("rps") / warm.median("rps"),
                     "rss_mb": health.server.rss_mb(),
                     "rss_mb_nocache": db.server.rss_mb(),
                     "startup_s": health.server.startup_s,
@@ -377,6 +385,7 @@ def main() -> int:
         for server in servers:
             server.stop()
         sink.stop()
+        collector.stop()
         if args.keep:
             log(f"bench: kept {workdir}")
         else:
@@ -406,6 +415,7 @@ def print_table(results: dict, targets: list[Target], args) -> None:
               + (f", own test suite {entry['test_suite_s']:.0f} s" if "test_suite_s" in entry else ""))
         for key, judged in entry["targets"].items():
             print(f"  {key:30} {judged['value']:8.2f}  target {judged['target']:8}  {'met' if judged['met'] else 'MISSED'}")
+        print(f"  {'posts_warm_traced_over_untraced':30} {entry['posts_warm_traced_over_untraced']:8.2f}  (tracing every request)")
 
 
 if __name__ == "__main__":

@@ -286,3 +286,64 @@ class Prometheus(_ConfiguredServer):
         answer = requests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()
         assert answer["status"] == "success", answer
         return answer["data"]["result"]
+
+
+class OtlpReceiver:
+    """A collector's OTLP/HTTP traces endpoint (JSON, as @opentelemetry/exporter-trace-otlp-http
+    sends it): every span it receives, flattened to {trace, id, parent, name, scope, attributes},
+    or only their number (`keep=False`, for a benchmark's millions)."""
+
+    def __init__(self, keep: bool = True) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.spans: list[dict] = []
+        self.count = 0
+        self.paths: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _body(self) -> bytes:
+                if self.headers["content-length"]:
+                    return self.rfile.read(int(self.headers["content-length"]))
+                body = b""
+                while size := int(self.rfile.readline().strip(), 16):
+                    body += self.rfile.read(size)
+                    self.rfile.readline()
+                self.rfile.readline()
+                return body
+
+            def do_POST(self) -> None:
+                payload = json.loads(self._body())
+                receiver.paths.append(self.path)
+                for resource in payload["resourceSpans"]:
+                    for scope in resource["scopeSpans"]:
+                        receiver.count += len(scope["spans"])
+                        for span in scope["spans"] if keep else ():
+                            receiver.spans.append({
+                                "trace": span["traceId"],
+                                "id": span["spanId"],
+                                "parent": span.get("parentSpanId") or None,
+                                "name": span["name"],
+                                "scope": scope["scope"]["name"],
+                                "attributes": {a["key"]: next(iter(a["value"].values()), None) for a in span.get("attributes", [])},
+                            })
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -26,12 +26,12 @@ def test_bench_smoke_run_measures_every_target_and_writes_its_json(tmp_path):
         "bare-fastify /health", "bare-express /health", "raw-pg posts", "bare-apollo-fastify { hello }", "bare-apollo-standalone { hello }",
     }
     graphql = data["stacks"]["apollo-graphql"]
-    assert set(graphql["endpoints"]) == {"health", "posts_warm", "posts_db", "post", "write", "nested"}
+    assert set(graphql["endpoints"]) == {"health", "posts_warm", "posts_db", "posts_traced", "post", "write", "nested"}
     assert all(endpoint["rps"] > 0 for endpoint in graphql["endpoints"].values())
     stack = data["stacks"]["fastify-typescript"]
-    assert set(stack["endpoints"]) == {"health", "posts_warm", "posts_db", "post", "write"}
+    assert set(stack["endpoints"]) == {"health", "posts_warm", "posts_db", "posts_traced", "post", "write"}
     assert all(endpoint["rps"] > 0 for endpoint in stack["endpoints"].values())
-    assert 0 < stack["health_over_bare"] and 0 < stack["posts_db_over_raw_pg"]
+    assert 0 < stack["health_over_bare"] and 0 < stack["posts_db_over_raw_pg"] and 0 < stack["posts_warm_traced_over_untraced"]
     assert 0 < stack["startup_s"] < 30 and 0 < stack["copier_copy_s"] < 60 and stack["rss_mb"] > 0
     assert set(stack["targets"]) >= {"health_over_bare", "posts_warm_p95_ms", "startup_s", "copier_copy_s"}
 

@@ -210,3 +210,48 @@ def test_prometheus_scrapes_the_api_and_every_dashboard_panel_shows_data_after_a
     assert {rule["name"] for rule in rules} >= {"ApiReplicaDown", "ApiLatencyP95Above200ms", "ApiErrorRateAbove1Percent", "DatabasePoolSaturated"}
     assert all(rule["health"] in ("ok", "unknown") for rule in rules), rules
     assert not prometheus.query("ALERTS{alertstate=\"firing\"}")  # a healthy API pages nobody
+
+
+@pytest.fixture
+def traced(full_stack):
+    receiver = services.OtlpReceiver()
+    # Exports wait a minute: the spans of the test arrive only through the flush at shutdown.
+    server = start_server(full_stack.project, **full_stack.env, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
+                          OTEL_BSP_SCHEDULE_DELAY="60000", OTEL_SERVICE_NAME="traced-api")
+    full_stack.empty_redis(server.base_url)  # the first page is not cached: PostgreSQL answers it
+    yield receiver, server
+    server.stop()
+    receiver.stop()
+
+
+def test_a_request_is_traced_with_its_postgresql_and_redis_calls_under_its_request_id(traced, full_stack):
+    receiver, server = traced
+    assert requests.get(f"{server.base_url}/health", timeout=10).status_code == 200
+    if full_stack.project.stack in STACKS_GRAPHQL:
+        response = requests.post(f"{server.base_url}/graphql", json={"query": "{ posts { nodes { id } } }"}, timeout=10)
+    else:
+        response = requests.get(f"{server.base_url}/api/posts", timeout=10)
+    assert response.status_code == 200 and "errors" not in response.json()
+    request_id = response.headers["x-request-id"]
+    assert server.stop() == 0
+    assert receiver.paths and set(receiver.paths) == {"/v1/traces"}
+
+    (root,) = [span for span in receiver.spans if span["attributes"].get("request.id") == request_id]
+    assert root["parent"] is None and root["scope"] == "@opentelemetry/instrumentation-http"
+    assert root["attributes"]["http.response.status_code"] == 200
+    children = [span for span in receiver.spans if span["trace"] == root["trace"] and span["parent"] == root["id"]]
+    systems = {span["attributes"].get("db.system.name") for span in children}
+    assert {"postgresql", "redis"} <= systems, [span["name"] for span in children]
+    sql = [span for span in children if span["attributes"].get("db.system.name") == "postgresql" and "db.query.text" in span["attributes"]]
+    assert any("SELECT" in span["attributes"]["db.query.text"] for span in sql)
+    # Probes are not traced, and every request span names its own request.
+    assert not any(span["attributes"].get("url.path") == "/health" for span in receiver.spans)
+    assert all("request.id" in span["attributes"] for span in receiver.spans if span["parent"] is None)
+
+
+def test_a_bad_collector_address_stops_the_api_with_the_variable_to_fix(full_stack):
+    proc = subprocess.run(["node", "dist/server.js"], cwd=full_stack.project.path, capture_output=True, text=True, timeout=30,
+                          env={**full_stack.project.env, **full_stack.env, "NODE_ENV": "production", "PORT": str(services.free_port()),
+                               "OTEL_EXPORTER_OTLP_ENDPOINT": "otel-collector:4318"})
+    assert proc.returncode == 1
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL" in proc.stderr

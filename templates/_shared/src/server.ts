@@ -1,3 +1,5 @@
+// First: tracing (when configured) patches http, pg and ioredis before anything loads them.
+import { tracing } from './tracing';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createHttpApp } from './app';
 import { bootContainer, failedToStart, onShutdownSignal } from './boot';
@@ -11,6 +13,7 @@ async function main(): Promise<void> {
     // Keep serving for a moment (as a pre-stop hook would), then close.
     delay(SHUTDOWN_DRAIN_MS)
       .then(() => app.close())
+      .then(() => tracing.shutdown())
       .then(
         () => {
           logger.info('closed cleanly');

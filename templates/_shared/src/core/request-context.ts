@@ -11,8 +11,16 @@ export interface RequestContext {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+/** Told of each request as it starts (tracing puts its id on the request's span); none by default. */
+let onRequest: ((context: RequestContext) => void) | undefined;
+
+export function observeRequests(observer: (context: RequestContext) => void): void {
+  onRequest = observer;
+}
+
 /** Runs the rest of a request (its handler, and all it awaits) with its context. */
 export function runInRequest<T>(context: RequestContext, next: () => T): T {
+  onRequest?.(context);
   return storage.run(context, next);
 }
 
