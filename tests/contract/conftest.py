@@ -1,8 +1,10 @@
-"""The contracts run over real HTTP against each stack's generated project (full answers): the REST
+"""The contracts run over real HTTP against each stack's generated project (full answers), served as
+docker-compose.yml serves it, through PgBouncer in transaction mode: the REST
 contract against every REST stack, the GraphQL contract against the GraphQL stack."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -11,9 +13,28 @@ import psycopg
 import pytest
 import requests
 
+from tests import services
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, graphql_sdl
 from tests.mail import MailSink
 from tests.projects import start_server
+
+
+@contextlib.contextmanager
+def pooled(project):
+    """The API's database settings as docker-compose.yml runs it: through PgBouncer in transaction
+    mode, configured by the project's deploy/pgbouncer/pgbouncer.ini, so every contract holds
+    through the pooler. (Against a DATABASE_URL of your own, whose logins PgBouncer cannot know,
+    the API connects directly.)"""
+    if os.environ.get("DATABASE_URL"):
+        yield {}, None
+        return
+    url = urlsplit(project.env["DATABASE_URL"])
+    database = url.path.lstrip("/")
+    bouncer = services.PgBouncer((project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database, url.port)
+    try:
+        yield {"DATABASE_URL": bouncer.url(database), "DATABASE_STATEMENT_TIMEOUT_MS": "0"}, bouncer
+    finally:
+        bouncer.stop()
 
 
 @pytest.fixture(scope="module", params=STACKS_REST)
@@ -22,11 +43,14 @@ def api(request, get_project):
     sink = MailSink().start()
     # The generated defaults, except a rate limit the suite cannot hit: unverified users read but do not write.
     secret = os.urandom(48).hex()  # known to the suite, which forges tokens with it (test_attacks.py)
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret)
-    client = Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
-    client.server = server  # its log, for a failing test to show
-    yield client
-    assert server.stop() == 0
+    with pooled(project) as (database, pooler):
+        server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, JWT_SECRET=secret,
+                              **database)
+        client = Client(server.base_url, sink, project.env["DATABASE_URL"], secret, project.env["REDIS_URL"])
+        client.server = server  # its log, for a failing test to show
+        client.pooler = pooler
+        yield client
+        assert server.stop() == 0
     sink.stop()
 
 
@@ -79,9 +103,12 @@ class Client(Contract):
 def gql_api(request, get_project):
     project = get_project(request.param, "full")
     sink = MailSink().start()
-    server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url)
-    yield GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], graphql_sdl(project.path))
-    assert server.stop() == 0
+    with pooled(project) as (database, pooler):
+        server = start_server(project, AUTH_RATE_LIMIT_MAX="1000", AUTH_ACCOUNT_RATE_LIMIT_MAX="1000", SMTP_URL=sink.url, **database)
+        client = GraphQLClient(server.base_url, sink, project.env["DATABASE_URL"], graphql_sdl(project.path))
+        client.pooler = pooler
+        yield client
+        assert server.stop() == 0
     sink.stop()
 
 

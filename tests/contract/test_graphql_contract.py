@@ -189,3 +189,9 @@ def test_a_path_asked_with_a_method_it_does_not_answer_gets_405_and_allow(gql_ap
     response = requests.request("TRACE", f"{gql_api.base_url}/metrics", timeout=5)
     assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD"
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_the_api_under_contract_reached_postgresql_through_pgbouncer(gql_api):
+    if gql_api.pooler is None:
+        pytest.skip("DATABASE_URL names a server of your own: the API connects to it directly")
+    assert "login attempt" in gql_api.pooler.log(), gql_api.pooler.log()[-2000:]

@@ -183,3 +183,9 @@ def test_a_path_asked_with_a_method_it_does_not_answer_gets_405_and_allow(api, m
         assert_problem(response, 405, "method_not_allowed")
         assert response.headers["allow"] == allow
     assert_problem(api.call(method, "/api/nowhere"), 404, "route_not_found")
+
+
+def test_the_api_under_contract_reached_postgresql_through_pgbouncer(api):
+    if api.pooler is None:
+        pytest.skip("DATABASE_URL names a server of your own: the API connects to it directly")
+    assert "login attempt" in api.pooler.log(), api.pooler.log()[-2000:]
