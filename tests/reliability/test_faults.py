@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests import services
 from tests.projects import start_server
 from tests.reliability.conftest import Load, wait_until
 
@@ -22,8 +23,16 @@ def unavailable(ready) -> dict:
     return ready.json()
 
 
-def test_database_outage_fails_fast_and_the_api_recovers_without_a_restart(full_stack):
-    server = start_server(full_stack.project, **full_stack.env)
+@pytest.mark.parametrize("path", ["direct", "through PgBouncer"])
+def test_database_outage_fails_fast_and_the_api_recovers_without_a_restart(full_stack, path):
+    env = dict(full_stack.env)
+    bouncer = None
+    if path == "through PgBouncer":  # as docker-compose.yml runs it: the pooler stays up, PostgreSQL goes
+        database = full_stack.database_url.rsplit("/", 1)[1]
+        bouncer = services.PgBouncer((full_stack.project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database,
+                                     full_stack.postgres.port)
+        env.update(DATABASE_URL=bouncer.url(database), DATABASE_STATEMENT_TIMEOUT_MS="0")
+    server = start_server(full_stack.project, **env)
     api = full_stack.client(server.base_url)
     try:
         token = api.register()["accessToken"]
@@ -47,6 +56,8 @@ def test_database_outage_fails_fast_and_the_api_recovers_without_a_restart(full_
         assert created.status in (200, 201) and created.data["title"] == "After the outage", created
     finally:
         assert server.stop() == 0
+        if bouncer:
+            bouncer.stop()
 
 
 def test_redis_outage_keeps_the_api_serving_from_the_database(full_stack):
