@@ -89,6 +89,11 @@ def npm_name_error(value: str) -> str:
     return ""
 
 
+# The Node.js type definitions of each LTS line the template targets, pinned: a project gets the
+# types of the Node.js it runs on (the newest @types/node of that major, checked to install).
+NODE_TYPES = {"22": "22.20.7", "24": "24.19.4", "26": "26.6.7"}
+
+
 def node_version_error(value: str) -> str:
     text = str(value).strip()
     if not text.isdigit():
@@ -97,7 +102,14 @@ def node_version_error(value: str) -> str:
         return f"Node.js {text} is end-of-life or lacks require(esm); answer 22 or newer (24 is the LTS)."
     if int(text) % 2:
         return f"Node.js {text} is not an LTS line; answer an even version such as 24."
+    if text not in NODE_TYPES:
+        return f"Node.js {text} is newer than this template knows; answer {', '.join(NODE_TYPES)} (or update the template)."
     return ""
+
+
+def node_types(value: str) -> str:
+    """The @types/node version pinned for Node.js major `value`."""
+    return NODE_TYPES[str(value).strip()]
 
 
 def port_error(value: object) -> str:
@@ -215,6 +227,7 @@ class BackendKitExtension(Extension):
             project_name_error=project_name_error,
             npm_name_error=npm_name_error,
             node_version_error=node_version_error,
+            node_types=node_types,
             port_error=port_error,
             api_prefix_error=api_prefix_error,
             resources_error=resources_error,

@@ -1,5 +1,7 @@
 """The questionnaire's filters and validators, one behaviour at a time."""
 
+import json
+
 import pytest
 
 from hooks import extensions as ext
@@ -39,9 +41,22 @@ def test_project_name_must_have_a_letter_or_digit():
     assert ext.project_name_error("Orders API") == ""
 
 
-@pytest.mark.parametrize(("version", "ok"), [("24", True), ("22", True), ("20", False), ("23", False), ("lts", False)])
+@pytest.mark.parametrize(("version", "ok"), [("24", True), ("22", True), ("26", True), ("20", False), ("23", False), ("28", False), ("lts", False)])
 def test_node_version_must_be_a_supported_lts(version, ok):
     assert (ext.node_version_error(version) == "") is ok
+
+
+def test_a_node_version_beyond_the_template_names_the_ones_it_knows():
+    assert ext.node_version_error("28") == "Node.js 28 is newer than this template knows; answer 22, 24, 26 (or update the template)."
+
+
+@pytest.mark.parametrize("version", ["22", "24", "26"])
+def test_the_node_types_follow_the_node_version(version, tmp_path):
+    from tests.conftest import render
+
+    project = render(tmp_path / "p", stack="fastify-typescript", node_version=version)
+    pinned = json.loads((project / "package.json").read_text())["devDependencies"]["@types/node"]
+    assert pinned.split(".")[0] == version and pinned == ext.NODE_TYPES[version]
 
 
 @pytest.mark.parametrize(("port", "ok"), [(3000, True), (65535, True), (80, False), (70000, False), ("http", False)])
