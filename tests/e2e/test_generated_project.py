@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from tests.browser import chromium_dom
+from tests import services
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, run
 from tests.projects import own_redis_database, start_server
 
@@ -175,3 +177,35 @@ def test_swagger_ui_renders_in_a_browser(project):
         assert 'data-path="/api/posts/{id}"' in dom, "the operations of the OpenAPI document are listed"
     finally:
         server.stop()
+
+
+FULL_CASES = [case for case in CASES if case[1] == "full"]
+
+
+@pytest.mark.parametrize("project", FULL_CASES, ids=[f"{s}-{v}" for s, v in FULL_CASES], indirect=True)
+def test_npm_run_dev_serves_and_pretty_prints_its_log(project):
+    port = services.free_port()
+    env = {**project.env, "NODE_ENV": "development", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info",
+           "JWT_SECRET": "dev-" + "x" * 60}
+    # A process group of its own: npm, the shell, tsx's watcher and the server all stop together.
+    proc = subprocess.Popen(["npm", "run", "dev"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("npm run dev did not answer /health within 60 s")
+        assert requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=5).status_code == 200
+        time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    lines = output.splitlines()
+    # pino-pretty's lines (time, level, message, then the fields on the same line), no raw JSON.
+    assert any(re.match(r"^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request completed \{.*\"url\":\"/health/ready\"", line) for line in lines), output[-3000:]
+    assert not any(line.startswith('{"level"') for line in lines), output[-3000:]
