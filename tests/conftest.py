@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -77,12 +76,9 @@ def render(dst: Path, **answers) -> Path:
     return dst
 
 
-TYPE_DEFS = re.compile(r"typeDefs = /\* GraphQL \*/ `(.*?)`;", re.S)
-
-
 def graphql_sdl(project: Path) -> str:
-    """The SDL of a generated GraphQL project, as its src/graphql/schema.ts holds it."""
-    return TYPE_DEFS.search((project / "src" / "graphql" / "schema.ts").read_text()).group(1)
+    """The SDL of a generated GraphQL project: its src/graphql/schema.graphql."""
+    return (project / "src" / "graphql" / "schema.graphql").read_text()
 
 
 def make_node_env(bin_dir: Path) -> dict[str, str]:

@@ -42,7 +42,7 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
     changed = sorted(path for path in before if before[path] != after[path])
     endpoints = {
         "nestjs": ["src/http/tags/tags.controller.ts", "src/http/tags/tags.module.ts"],
-        "apollo-graphql": ["src/graphql/resources/tags.ts"],
+        "apollo-graphql": ["src/graphql/resources/tags.graphql", "src/graphql/resources/tags.ts"],
     }.get(stack, ["src/http/operations/tags.ts"])
     assert created == sorted([
         "migrations/0004_create_tags.sql", "migrations/0004_create_tags.rollback.sql", "loadtest/tags.py", "tests/tags.test.ts",
@@ -78,10 +78,11 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
     if stack == "apollo-graphql":
         assert "  tags,\n];" in after["src/graphql/resources.ts"]
         assert "          Tag: '../core/modules/tags/tags.schema#Tag',\n        }," in after["codegen.ts"]
-        module = after["src/graphql/resources/tags.ts"]
-        for part in ("type Tag {", "enum TagStatus {", "extend type Query {", "tags(first: Int = 20, after: String, postId: ID, reviewerId: ID): TagConnection!",
-                     "createTag(input: CreateTagInput!): Tag!", "export const tagById = loaderById("):
-            assert part in module, part
+        sdl, module = after["src/graphql/resources/tags.graphql"], after["src/graphql/resources/tags.ts"]
+        for part in ("\ntype Tag {", "\nenum TagStatus {", "\nextend type Query {", "  tags(first: Int = 20, after: String, postId: ID, reviewerId: ID): TagConnection!",
+                     "  createTag(input: CreateTagInput!): Tag!"):
+            assert part in sdl, part
+        assert "export const tagById = loaderById(" in module and "typeDefs" not in module
         assert "findMany(ids: readonly string[])" in after["src/core/modules/tags/tags.repository.ts"]
     elif stack == "nestjs":
         assert "        TagsModule,\n      ]," in after["src/app.ts"]

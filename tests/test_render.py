@@ -262,7 +262,7 @@ def test_graphql_answers_default_to_apollo_on_port_4000(tmp_path):
     project = render(tmp_path / "p", api_type="graphql")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert (answers["api_type"], answers["stack"], answers["port"]) == ("graphql", "apollo-graphql", 4000)
-    assert (project / "src/graphql/schema.ts").exists() and not (project / "src/http/operations.ts").exists()
+    assert (project / "src/graphql/schema.graphql").exists() and not (project / "src/http/operations.ts").exists()
 
 
 @pytest.mark.parametrize("access", ["read", "none", "full"])

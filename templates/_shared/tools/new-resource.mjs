@@ -1419,7 +1419,8 @@ function refResolver(r, field) {
     : `${field.relation}: (${n.camel}, _args, context) => existing(${loader}(context).load(${key}), '${field.target.name.toLowerCase()}', ${key}),`;
 }
 
-function graphqlFile(r) {
+/** The resource's part of the schema: src/graphql/resources/<route>.graphql. */
+function graphqlSdlFile(r) {
   const n = r.names;
   const e = r.endpoints;
   const all = r.owned ? [...r.fields, r.owner] : r.fields;
@@ -1456,7 +1457,7 @@ function graphqlFile(r) {
   /** One SDL block: `kind name { lines }`. */
   const block = (head, lines) => `  ${head} {\n${lines.join('\n')}\n  }\n`;
   const blocks = [
-    `  "A ${n.human}: written by \\\`npm run new:resource\\\`, yours to change."\n` +
+    `  "A ${n.human}: written by \`npm run new:resource\`, yours to change."\n` +
       block(`type ${n.Pascal}`, ['    id: ID!', ...typeFields, '    createdAt: DateTime!', '    updatedAt: DateTime!']),
     ...enums,
     ...(e.has('list')
@@ -1470,7 +1471,13 @@ function graphqlFile(r) {
     ...(queries.length ? [block('extend type Query', queries)] : []),
     ...(mutations.length ? [block('extend type Mutation', mutations)] : []),
   ];
-  const sdl = `\n${blocks.join('\n')}`;
+  // The blocks are built indented by two; the file starts at the margin.
+  return blocks.map((b) => b.replace(/^ {2}/gm, '')).join('\n');
+}
+
+function graphqlFile(r) {
+  const n = r.names;
+  const e = r.endpoints;
   const by = r.owned ? ', actorId(actor)' : '';
   const nullable = r.fields.filter((f) => f.optional).map((f) => `${f.name}: args.input.${f.name}`);
   const query = [];
@@ -1536,8 +1543,6 @@ const service = perContainer((container) => new ${n.Plural}Service(new ${n.Plura
 
 /** ${upper(n.pluralHuman)} by id for one request: every \\\`${n.camel}\\\` of one query level is one SQL statement. */
 export const ${n.camel}ById = loaderById((container, ids) => service(container).getMany(ids));
-
-export const typeDefs = /* GraphQL */ \`${sdl}\`;
 
 export const resolvers: Resource['resolvers'] = {
 ${sections.join('\n')}
@@ -1908,6 +1913,7 @@ function plan(args) {
   files.set(`${dir}/${r.route}.repository.ts`, repositoryFile(r));
   files.set(`${dir}/${r.route}.service.ts`, serviceFile(r));
   if (project.stack === 'graphql') {
+    files.set(`src/graphql/resources/${r.route}.graphql`, graphqlSdlFile(r));
     files.set(`src/graphql/resources/${r.route}.ts`, graphqlFile(r));
     edits.set(
       'src/graphql/resources.ts',
