@@ -226,3 +226,29 @@ def test_update_of_a_project_with_generated_resources_keeps_them_and_their_tests
     assert "model Task {" in (project / "prisma" / "schema.prisma").read_text()
     installed = install_and_test(project, "fastify-typescript", node_env, postgres_admin_url, redis_url)
     assert (installed.path / "tests" / "tasks.test.ts").exists()
+
+
+def test_update_of_an_apollo_project_moves_its_schema_and_its_resources_sdl_to_graphql_files(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    newest = f"v{list(RECORDED)[-1]}"
+    project = generate(template_repo, tmp_path / "project", newest, stack="apollo-graphql", api_type="graphql")
+    if not (project / "src" / "graphql" / "schema.ts").exists():
+        pytest.skip(f"the newest release ({newest}) has its schema in .graphql files already")
+    subprocess.run(["node", "tools/new-resource.mjs", "category", "--fields", "title:string:unique, rank:int=0", "--skip-checks"],
+                   cwd=project, env=node_env, check=True, capture_output=True)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "a resource", cwd=project)
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+
+    assert_clean_merge(project)
+    graphql = project / "src" / "graphql"
+    assert not (graphql / "schema.ts").exists() and "type Query {" in (graphql / "schema.graphql").read_text()
+    sdl = (graphql / "resources" / "categories.graphql").read_text()
+    assert sdl.startswith('"A category: written by `npm run new:resource`, yours to change."\ntype Category {\n')
+    assert "  categories(first: Int = 20, after: String): CategoryConnection!" in sdl
+    assert "typeDefs" not in (graphql / "resources" / "categories.ts").read_text()
+    installed = install_and_test(project, "apollo-graphql", node_env, postgres_admin_url, redis_url)
+    assert (installed.path / "tests" / "categories.test.ts").exists()
+    # The moved SDL is laid out as Prettier lays out GraphQL (the generator above ran without
+    # node_modules, so the rest of the resource's files were never formatted).
+    installed.npm("exec", "--", "prettier", "--check", "src/graphql")
