@@ -300,6 +300,7 @@ class OtlpReceiver:
 
         self.spans: list[dict] = []
         self.count = 0
+        lock = threading.Lock()  # the handler runs in a thread a request
         self.paths: list[str] = []
         receiver = self
 
@@ -321,7 +322,8 @@ class OtlpReceiver:
                 receiver.paths.append(self.path)
                 for resource in payload["resourceSpans"]:
                     for scope in resource["scopeSpans"]:
-                        receiver.count += len(scope["spans"])
+                        with lock:
+                            receiver.count += len(scope["spans"])
                         for span in scope["spans"] if keep else ():
                             receiver.spans.append({
                                 "trace": span["traceId"],

@@ -45,6 +45,13 @@ def main() -> int:
         target.write_text(sdl_file(match["sdl"]))
         module.write_text(text[: match.start()] + text[match.end() :])
         moved.append(module.stem)
+    left = [module.name for module in sorted(RESOURCES.glob("*.ts")) if "typeDefs" in module.read_text()] if RESOURCES.is_dir() else []
+    if left:
+        print(
+            f"0.4.0 migration: {', '.join(left)} still mention typeDefs in a form this migration does not know; move their "
+            "SDL to a .graphql file of the same name by hand (the server no longer reads typeDefs from modules)",
+            file=sys.stderr,
+        )
     if moved:
         print(f"0.4.0 migration: the SDL of {', '.join(moved)} moved to src/graphql/resources/*.graphql; run npm run generate")
     if OLD_SCHEMA.exists():

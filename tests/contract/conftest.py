@@ -37,6 +37,13 @@ def pooled(project):
         bouncer.stop()
 
 
+def assert_reached_through_pgbouncer(client) -> None:
+    """The API under contract logged in to PostgreSQL through the pooler (the suite's own SQL goes direct)."""
+    if client.pooler is None:
+        pytest.skip("DATABASE_URL names a server of your own: the API connects to it directly")
+    assert "login attempt" in client.pooler.log(), client.pooler.log()[-2000:]
+
+
 @pytest.fixture(scope="module", params=STACKS_REST)
 def api(request, get_project):
     project = get_project(request.param, "full")

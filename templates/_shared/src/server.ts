@@ -1,4 +1,4 @@
-// First: tracing (when configured) patches http, pg and ioredis before anything loads them.
+// First: tracing (when configured) patches the HTTP server and the database clients before anything loads them.
 import { tracing } from './tracing';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createHttpApp } from './app';

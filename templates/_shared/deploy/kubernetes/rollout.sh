@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rolls out an overlay: the migration Job first, to completion, then the API; a failed migration
 # stops the rollout with its log, and the running pods keep serving the old release.
-#   deploy/kubernetes/rollout.sh [OVERLAY]     (default: deploy/kubernetes/overlays/production)
+#   bash deploy/kubernetes/rollout.sh [OVERLAY]     (default: deploy/kubernetes/overlays/production)
 #   MIGRATION_TIMEOUT_SECONDS=900 ROLLOUT_TIMEOUT=5m
 set -euo pipefail
 
@@ -40,7 +40,8 @@ while :; do
     *" Complete "*) break ;;
     *" Failed "*)
       echo "rollout: the migration failed; the API was not rolled out. Its log:" >&2
-      kubectl logs -f "$work/job.yaml" --tail=100 >&2 || true
+      kubectl logs --namespace "$(kubectl get -f "$work/job.yaml" -o jsonpath='{.metadata.namespace}')" \
+        "$(kubectl get -f "$work/job.yaml" -o name)" --tail=100 >&2 || true
       exit 1
       ;;
   esac
