@@ -200,6 +200,7 @@ class PgBouncer(_ConfiguredServer):
             raise RuntimeError("pgbouncer is not on PATH: apt-get install pgbouncer (./kit does it as root)")
         self.base = Path(tempfile.mkdtemp(prefix="bk-pgbouncer-"))
         self.port = free_port()
+        self.database = database
         server = re.search(r"^\S+ = host=\S+ port=\d+ dbname=\S+(?P<rest>.*)$", ini, re.M)
         if not server:
             raise AssertionError("pgbouncer.ini has no database line of the form `NAME = host=... port=... dbname=...`")
@@ -217,8 +218,19 @@ class PgBouncer(_ConfiguredServer):
                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_for_port(self.port)
 
+    @classmethod
+    def in_front_of(cls, project: Path, database_url: str) -> PgBouncer:
+        """PgBouncer as the project's deploy/pgbouncer/pgbouncer.ini has it, in front of `database_url`'s database."""
+        url = urlsplit(database_url)
+        return cls((project / "deploy/pgbouncer/pgbouncer.ini").read_text(), url.path.lstrip("/"), url.port)
+
     def url(self, database: str) -> str:
         return f"postgresql://postgres:{self.PASSWORD}@127.0.0.1:{self.port}/{database}"
+
+    def api_env(self) -> dict[str, str]:
+        """The API's database settings behind it, as docker-compose.yml has them: no startup
+        parameter, the pooler sets the statement timeout (connect_query)."""
+        return {"DATABASE_URL": self.url(self.database), "DATABASE_STATEMENT_TIMEOUT_MS": "0"}
 
     def log(self) -> str:
         path = self.base / "pgbouncer.log"

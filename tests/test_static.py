@@ -135,6 +135,7 @@ def test_dependabot_covers_every_ecosystem_the_project_pins(project):
 
 def test_shell_helpers_pass_shellcheck(project):
     check([tool("shellcheck"), "-s", "sh", "tools/py"], project)
+    check([tool("shellcheck"), "deploy/kubernetes/rollout.sh"], project)
 
 
 def test_python_tools_compile(project):

@@ -28,11 +28,9 @@ def pooled(project):
     if os.environ.get("DATABASE_URL"):
         yield {}, None
         return
-    url = urlsplit(project.env["DATABASE_URL"])
-    database = url.path.lstrip("/")
-    bouncer = services.PgBouncer((project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database, url.port)
+    bouncer = services.PgBouncer.in_front_of(project.path, project.env["DATABASE_URL"])
     try:
-        yield {"DATABASE_URL": bouncer.url(database), "DATABASE_STATEMENT_TIMEOUT_MS": "0"}, bouncer
+        yield bouncer.api_env(), bouncer
     finally:
         bouncer.stop()
 

@@ -191,15 +191,8 @@ def test_npm_run_dev_serves_and_pretty_prints_its_log(project):
     proc = subprocess.Popen(["npm", "run", "dev"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("npm run dev did not answer /health within 60 s")
+        services.wait_for_port(port, timeout=60)
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
         assert requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=5).status_code == 200
         time.sleep(0.5)
     finally:

@@ -28,10 +28,8 @@ def test_database_outage_fails_fast_and_the_api_recovers_without_a_restart(full_
     env = dict(full_stack.env)
     bouncer = None
     if path == "through PgBouncer":  # as docker-compose.yml runs it: the pooler stays up, PostgreSQL goes
-        database = full_stack.database_url.rsplit("/", 1)[1]
-        bouncer = services.PgBouncer((full_stack.project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database,
-                                     full_stack.postgres.port)
-        env.update(DATABASE_URL=bouncer.url(database), DATABASE_STATEMENT_TIMEOUT_MS="0")
+        bouncer = services.PgBouncer.in_front_of(full_stack.project.path, full_stack.database_url)
+        env.update(bouncer.api_env())
     server = start_server(full_stack.project, **env)
     api = full_stack.client(server.base_url)
     try:

@@ -121,12 +121,10 @@ def test_a_body_over_the_limit_is_refused_by_the_proxy_as_problem_json(proxied, 
 @pytest.fixture(scope="module")
 def pooled(full_stack):
     project = full_stack.project
-    database = full_stack.database_url.rsplit("/", 1)[1]
-    bouncer = services.PgBouncer((project.path / "deploy/pgbouncer/pgbouncer.ini").read_text(), database, full_stack.postgres.port)
-    # As docker-compose.yml runs the API behind it: no startup parameter, the pooler sets the timeout.
-    server = start_server(project, **{**full_stack.env, "DATABASE_URL": bouncer.url(database), "DATABASE_STATEMENT_TIMEOUT_MS": "0",
-                                     "AUTH_RATE_LIMIT_MAX": "1000"})  # twelve users register from one address
-    yield bouncer, server, database
+    bouncer = services.PgBouncer.in_front_of(project.path, full_stack.database_url)
+    # twelve users register from one address
+    server = start_server(project, **{**full_stack.env, **bouncer.api_env(), "AUTH_RATE_LIMIT_MAX": "1000"})
+    yield bouncer, server, bouncer.database
     assert server.stop() == 0
     bouncer.stop()
 

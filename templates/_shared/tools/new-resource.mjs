@@ -1428,42 +1428,42 @@ function graphqlSdlFile(r) {
     if (f.type === 'ref') {
       const nullable = f.optional || isDemoPosts(f.target);
       const doc = isDemoPosts(f.target)
-        ? `    "Null when the post is a draft of someone else${f.optional ? ', or none is set' : ''}."\n`
+        ? `  "Null when the post is a draft of someone else${f.optional ? ', or none is set' : ''}."\n`
         : '';
-      return `${doc}    ${f.relation}: ${f.target.name}${nullable ? '' : '!'}`;
+      return `${doc}  ${f.relation}: ${f.target.name}${nullable ? '' : '!'}`;
     }
-    return `    ${f.name}: ${graphqlType(r, f)}${f.optional ? '' : '!'}`;
+    return `  ${f.name}: ${graphqlType(r, f)}${f.optional ? '' : '!'}`;
   });
   const enums = r.fields
     .filter((f) => f.type === 'enum')
-    .map((f) => `  enum ${graphqlType(r, f)} {\n${f.values.map((v) => `    ${v}`).join('\n')}\n  }\n`);
+    .map((f) => `enum ${graphqlType(r, f)} {\n${f.values.map((v) => `  ${v}`).join('\n')}\n}\n`);
   const createInput = r.fields.map((f) => {
     const required = !f.optional && f.defaultValue === undefined;
-    return `    ${f.name}: ${graphqlType(r, f)}${required ? '!' : ''}`;
+    return `  ${f.name}: ${graphqlType(r, f)}${required ? '!' : ''}`;
   });
-  const updateInput = r.fields.map((f) => `    ${f.name}: ${graphqlType(r, f)}`);
+  const updateInput = r.fields.map((f) => `  ${f.name}: ${graphqlType(r, f)}`);
   const filters = r.refs.map((f) => `, ${f.name}: ID`).join('');
   const queries = [];
-  if (e.has('get')) queries.push(`    "A ${n.human}, or null when no ${n.human} has this id."\n    ${n.camel}(id: ID!): ${n.Pascal}`);
+  if (e.has('get')) queries.push(`  "A ${n.human}, or null when no ${n.human} has this id."\n  ${n.camel}(id: ID!): ${n.Pascal}`);
   if (e.has('list'))
     queries.push(
-      `    "${SUMMARIES.list(n, r).replace(/"/g, "'")}."\n    ${n.plural}(first: Int = 20, after: String${filters}): ${n.Pascal}Connection!`,
+      `  "${SUMMARIES.list(n, r).replace(/"/g, "'")}."\n  ${n.plural}(first: Int = 20, after: String${filters}): ${n.Pascal}Connection!`,
     );
   const mutations = [];
-  if (e.has('create')) mutations.push(`    "${SUMMARIES.create(n)}."\n    create${n.Pascal}(input: Create${n.Pascal}Input!): ${n.Pascal}!`);
+  if (e.has('create')) mutations.push(`  "${SUMMARIES.create(n)}."\n  create${n.Pascal}(input: Create${n.Pascal}Input!): ${n.Pascal}!`);
   if (e.has('update'))
-    mutations.push(`    "${SUMMARIES.update(n, r)}."\n    update${n.Pascal}(id: ID!, input: Update${n.Pascal}Input!): ${n.Pascal}!`);
-  if (e.has('delete')) mutations.push(`    "${SUMMARIES.delete(n, r)}."\n    delete${n.Pascal}(id: ID!): Boolean!`);
-  /** One SDL block: `kind name { lines }`. */
-  const block = (head, lines) => `  ${head} {\n${lines.join('\n')}\n  }\n`;
+    mutations.push(`  "${SUMMARIES.update(n, r)}."\n  update${n.Pascal}(id: ID!, input: Update${n.Pascal}Input!): ${n.Pascal}!`);
+  if (e.has('delete')) mutations.push(`  "${SUMMARIES.delete(n, r)}."\n  delete${n.Pascal}(id: ID!): Boolean!`);
+  /** One SDL block: `kind name { lines }`, at the margin. */
+  const block = (head, lines) => `${head} {\n${lines.join('\n')}\n}\n`;
   const blocks = [
-    `  "A ${n.human}: written by \`npm run new:resource\`, yours to change."\n` +
-      block(`type ${n.Pascal}`, ['    id: ID!', ...typeFields, '    createdAt: DateTime!', '    updatedAt: DateTime!']),
+    `"A ${n.human}: written by \`npm run new:resource\`, yours to change."\n` +
+      block(`type ${n.Pascal}`, ['  id: ID!', ...typeFields, '  createdAt: DateTime!', '  updatedAt: DateTime!']),
     ...enums,
     ...(e.has('list')
       ? [
-          block(`type ${n.Pascal}Connection`, [`    edges: [${n.Pascal}Edge!]!`, `    nodes: [${n.Pascal}!]!`, '    pageInfo: PageInfo!']),
-          block(`type ${n.Pascal}Edge`, ['    cursor: String!', `    node: ${n.Pascal}!`]),
+          block(`type ${n.Pascal}Connection`, [`  edges: [${n.Pascal}Edge!]!`, `  nodes: [${n.Pascal}!]!`, '  pageInfo: PageInfo!']),
+          block(`type ${n.Pascal}Edge`, ['  cursor: String!', `  node: ${n.Pascal}!`]),
         ]
       : []),
     ...(e.has('create') ? [block(`input Create${n.Pascal}Input`, createInput)] : []),
@@ -1471,8 +1471,7 @@ function graphqlSdlFile(r) {
     ...(queries.length ? [block('extend type Query', queries)] : []),
     ...(mutations.length ? [block('extend type Mutation', mutations)] : []),
   ];
-  // The blocks are built indented by two; the file starts at the margin.
-  return blocks.map((b) => b.replace(/^ {2}/gm, '')).join('\n');
+  return blocks.join('\n');
 }
 
 function graphqlFile(r) {
