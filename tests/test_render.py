@@ -173,6 +173,22 @@ class TestEveryCombination:
         for path in project.rglob("*.json"):
             json.loads(path.read_text())
 
+    def test_a_typed_client_is_one_script_away(self, rendered, stack, combo):
+        project = rendered[(stack, combo_id(combo))]
+        package = json.loads((project / "package.json").read_text())
+        assert "tsc -p client" in package["scripts"]["client"]
+        graphql = stack in STACKS_GRAPHQL
+        # GraphQL: operations typed from the schema's files; REST: a client typed from the exported OpenAPI document.
+        assert (project / "codegen.client.ts").is_file() is graphql
+        assert (project / "src" / "openapi.ts").is_file() is not graphql
+        assert ("openapi" in package["scripts"]) is not graphql
+        assert ("openapi-fetch" in package["devDependencies"]) is not graphql
+        assert ("@graphql-codegen/client-preset" in package["devDependencies"]) is graphql
+        assert json.loads((project / "client" / "tsconfig.json").read_text())["include"] == ["."]
+        if combo["ci"]:
+            workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+            assert any(step.get("run") == "npm run client" for step in workflow["jobs"]["test"]["steps"])
+
     def test_env_example_lists_what_config_requires(self, rendered, stack, combo):
         project = rendered[(stack, combo_id(combo))]
         env = (project / ".env.example").read_text()

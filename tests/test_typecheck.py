@@ -35,27 +35,30 @@ CASES = [
 ]
 
 
-def union_of_dependencies(tmp_path_factory) -> dict[str, str]:
+def union_of_dependencies(tmp_path_factory) -> tuple[dict[str, str], dict]:
+    """Every stack's pins, and their npm overrides (peer ranges the projects widen)."""
     pins: dict[str, str] = {}
+    overrides: dict = {}
     for stack in STACKS:
         package = json.loads((render(tmp_path_factory.mktemp(f"deps-{stack}"), stack=stack) / "package.json").read_text())
         for name, version in {**package["dependencies"], **package["devDependencies"]}.items():
             assert pins.setdefault(name, version) == version, f"{name} is pinned to {pins[name]} in one stack and {version} in {stack}"
-    return pins
+        overrides.update(package.get("overrides", {}))
+    return pins, overrides
 
 
 @pytest.fixture(scope="session")
 def shared_modules(tmp_path_factory, node_env) -> Path:
     """node_modules with the dependencies of every stack, installed once and kept (locked across workers)."""
-    pins = union_of_dependencies(tmp_path_factory)
+    pins, overrides = union_of_dependencies(tmp_path_factory)
     pins["typescript-native"] = f"npm:typescript@{CHECKER}"
-    digest = hashlib.sha256(json.dumps(pins, sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps([pins, overrides], sort_keys=True).encode()).hexdigest()[:16]
     home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backend-kit" / f"typecheck-{digest}"
     home.mkdir(parents=True, exist_ok=True)
     with open(home / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (home / ".complete").exists():
-            (home / "package.json").write_text(json.dumps({"name": "typecheck", "private": True, "dependencies": pins}, indent=2))
+            (home / "package.json").write_text(json.dumps({"name": "typecheck", "private": True, "dependencies": pins, "overrides": overrides}, indent=2))
             run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], home, node_env, timeout=900)
             (home / ".complete").write_text("")
     return home / "node_modules"

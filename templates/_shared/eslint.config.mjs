@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'src/generated/**', 'node_modules/**', '.venv/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'src/generated/**', 'client/generated/**', 'client/schema.d.ts', 'node_modules/**', '.venv/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

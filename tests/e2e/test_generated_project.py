@@ -202,3 +202,82 @@ def test_npm_run_dev_serves_and_pretty_prints_its_log(project):
     # pino-pretty's lines (time, level, message, then the fields on the same line), no raw JSON.
     assert any(re.match(r"^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request completed \{.*\"url\":\"/health/ready\"", line) for line in lines), output[-3000:]
     assert not any(line.startswith('{"level"') for line in lines), output[-3000:]
+
+
+REST_CLIENT_SMOKE = """\
+import {{ createApiClient }} from './index';
+
+declare const process: {{ argv: string[] }};
+
+async function main(baseUrl: string): Promise<void> {{
+  const api = createApiClient({{ baseUrl }});
+  // @ts-expect-error: not a path of this API (were the paths untyped, this line would not be an error)
+  void api.GET('/no-such-path');
+  // @ts-expect-error: the path parameter is `id`
+  void api.GET('{user_path}', {{ params: {{ path: {{ userId: 'x' }} }} }});
+  const health = await api.GET('/health');
+  const user = await api.GET('{user_path}', {{ params: {{ path: {{ id: '00000000-0000-4000-8000-000000000000' }} }} }});
+  console.log(JSON.stringify({{ health: health.data?.status, userStatus: user.response.status, userError: user.error }}));
+}}
+
+void main(process.argv[2] ?? '');
+"""
+
+GRAPHQL_CLIENT_SMOKE = """\
+import { request, UserById } from './index';
+
+declare const process: { argv: string[] };
+
+async function main(url: string): Promise<void> {
+  // @ts-expect-error: the variable is `id` (were the documents untyped, this line would not be an error)
+  void request(url, UserById, { userId: '1' }).catch(() => undefined);
+  const data = await request(url, UserById, { id: '00000000-0000-4000-8000-000000000000' });
+  const name: string | undefined = data.user?.name;
+  // @ts-expect-error: the operation did not ask for the user's email
+  void data.user?.email;
+  console.log(JSON.stringify({ user: data.user, name: name ?? null }));
+}
+
+void main(process.argv[2] ?? '');
+"""
+
+
+def test_npm_run_client_types_a_client_that_calls_the_running_api(project):
+    """The front-end path: export the API's description, generate a typed client, call the API with it."""
+    project.npm("run", "client")
+    smoke = project.path / "client" / "smoke.ts"
+    try:
+        if project.stack in STACKS_GRAPHQL:
+            assert (project.path / "client" / "generated" / "graphql.ts").is_file()
+            smoke.write_text(GRAPHQL_CLIENT_SMOKE)
+        else:
+            document = json.loads((project.path / "openapi.json").read_text())
+            assert document["openapi"].startswith("3.")
+            user_path = next(path for path in document["paths"] if path.endswith("/users/{id}") and "/admin/" not in path)
+            assert (project.path / "client" / "schema.d.ts").is_file()
+            # The saved document is what the code describes, and a stale one is named with the fix.
+            assert "openapi.json is current" in project.npm("run", "openapi", "--", "--check").stdout
+            saved = (project.path / "openapi.json").read_text()
+            (project.path / "openapi.json").write_text(saved.replace(user_path, user_path + "/old"))
+            stale = subprocess.run(["npm", "run", "openapi", "--", "--check"], cwd=project.path, env=project.env, capture_output=True, text=True, timeout=120)
+            (project.path / "openapi.json").write_text(saved)
+            assert stale.returncode == 1 and "run `npm run openapi` and commit it" in stale.stderr, stale.stderr[-2000:]
+            smoke.write_text(REST_CLIENT_SMOKE.format(user_path=user_path))
+        # The expected type errors above must be errors, and nothing else may be.
+        typed = subprocess.run(["npx", "tsc", "-p", "client"], cwd=project.path, env=project.env, capture_output=True, text=True, timeout=120)
+        assert typed.returncode == 0, typed.stdout[-3000:]
+        server = start_server(project)
+        try:
+            url = f"{server.base_url}/graphql" if project.stack in STACKS_GRAPHQL else server.base_url
+            called = subprocess.run(["npx", "tsx", "client/smoke.ts", url], cwd=project.path, env=project.env, capture_output=True, text=True, timeout=60)
+        finally:
+            assert server.stop() == 0
+        assert called.returncode == 0, called.stderr[-2000:]
+        answer = json.loads(called.stdout.strip().splitlines()[-1])
+        if project.stack in STACKS_GRAPHQL:
+            assert answer == {"user": None, "name": None}
+        else:
+            assert answer["health"] == "ok"
+            assert answer["userStatus"] == 404 and answer["userError"]["status"] == 404, answer
+    finally:
+        smoke.unlink(missing_ok=True)
