@@ -187,13 +187,18 @@ def test_npm_run_dev_serves_and_pretty_prints_its_log(project):
     port = services.free_port()
     env = {**project.env, "NODE_ENV": "development", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info",
            "JWT_SECRET": "dev-" + "x" * 60}
-    # A process group of its own: npm, the shell, tsx's watcher and the server all stop together.
+    # A process group of its own: npm, the shell, the watcher (tsx, or Nest's CLI) and the server all stop together.
     proc = subprocess.Popen(["npm", "run", "dev"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     try:
         services.wait_for_port(port, timeout=60)
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
         assert requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=5).status_code == 200
+        if project.stack in STACKS_REST:
+            # Development documents what production does (NestJS's Swagger needs the compiler's decorator metadata).
+            document = requests.get(f"http://127.0.0.1:{port}/docs/json", timeout=5).json()
+            user = next(item for path, item in document["paths"].items() if path.endswith("/users/{id}") and "/admin/" not in path)
+            assert [(p["name"], p["in"]) for p in user["get"]["parameters"]] == [("id", "path")], user
         time.sleep(0.5)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
