@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from tests import services  # noqa: E402
 from tests.conftest import STACKS_GRAPHQL, STACKS_REST, make_node_env, render, run  # noqa: E402
 from tests.mail import MailSink  # noqa: E402
+from tests.projects import entry_point  # noqa: E402
 
 BARE = Path(__file__).resolve().parent / "bare"
 REPORT_LUA = BARE / "report.lua"
@@ -291,10 +292,10 @@ def main() -> int:
             per_stack: dict[str, dict[str, Target]] = {}
             for stack, (project, nocache) in projects.items():
                 db = f"bench_{stack.replace('-', '_')}"
-                app = launch(stack, ["node", "dist/server.js"], project, db)
-                app_nocache = launch(f"{stack}-nocache", ["node", "dist/server.js"], nocache, f"{db}_nocache")
+                app = launch(stack, ["node", entry_point(stack)], project, db)
+                app_nocache = launch(f"{stack}-nocache", ["node", entry_point(stack)], nocache, f"{db}_nocache")
                 # The same project with OpenTelemetry on, exporting to a collector that only counts.
-                app_traced = launch(f"{stack}-traced", ["node", "dist/server.js"], project, f"{db}_traced",
+                app_traced = launch(f"{stack}-traced", ["node", entry_point(stack)], project, f"{db}_traced",
                                     OTEL_EXPORTER_OTLP_ENDPOINT=collector.url)
                 if stack in STACKS_GRAPHQL:
                     post_id = graphql(app, "{ posts(first: 1) { nodes { id } } }")["posts"]["nodes"][0]["id"]

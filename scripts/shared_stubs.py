@@ -49,7 +49,7 @@ OPERATIONS = {
     *(f"src/http/operations/{name}.ts" for name in ("auth", "comments", "health", "posts", "users")),
 }
 OWN_FILES = {
-    "nestjs": {*OPERATIONS, "src/server.ts"},
+    "nestjs": {*OPERATIONS, "src/server.ts"},  # its entry point is src/main.ts, as in every Nest project
     "express-typescript": {"src/http/fastify.ts"},
     # Apollo serves one GraphQL schema instead of the REST table, and tests and load-tests it as such.
     "apollo-graphql": {

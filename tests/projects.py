@@ -90,6 +90,11 @@ def own_redis_database(project: Project, index: int = 9) -> dict[str, str]:
     return {"REDIS_URL": url}
 
 
+def entry_point(stack: str) -> str:
+    """The built entry point: NestJS's is src/main.ts, as in every Nest project; the others' src/server.ts."""
+    return "dist/main.js" if stack == "nestjs" else "dist/server.js"
+
+
 def start_server(project: Project, **extra_env: str) -> Server:
     """Starts the built server (`node dist/server.js`) in production mode and waits for /health."""
     port = services.free_port()
@@ -98,7 +103,7 @@ def start_server(project: Project, **extra_env: str) -> Server:
         env.setdefault("JWT_SECRET", os.urandom(48).hex())
         env.setdefault("SMTP_URL", mail.shared_sink().url)
         env.setdefault("MAIL_LINK_BASE_URL", f"http://127.0.0.1:{port}/api/auth")  # links lead back to this server
-    proc = subprocess.Popen(["node", "dist/server.js"], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(["node", entry_point(project.stack)], cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -49,7 +49,7 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
         "src/core/modules/tags/tags.schema.ts", "src/core/modules/tags/tags.repository.ts", "src/core/modules/tags/tags.service.ts",
         *endpoints,
     ])
-    registries = {"nestjs": ["src/app.ts"], "apollo-graphql": ["codegen.ts", "src/graphql/resources.ts"]}.get(stack, ["src/http/operations.ts"])
+    registries = {"nestjs": ["src/app.module.ts"], "apollo-graphql": ["codegen.ts", "src/graphql/resources.ts"]}.get(stack, ["src/http/operations.ts"])
     assert changed == sorted(["prisma/schema.prisma", *registries])
     for path in created + changed:
         assert f"  create  {path}" in result.stdout or f"  change  {path}" in result.stdout
@@ -85,8 +85,8 @@ def test_a_resource_with_every_field_type_is_written_in_the_projects_own_files(s
         assert "export const tagById = loaderById(" in module and "typeDefs" not in module
         assert "findMany(ids: readonly string[])" in after["src/core/modules/tags/tags.repository.ts"]
     elif stack == "nestjs":
-        assert "        TagsModule,\n      ]," in after["src/app.ts"]
-        assert "import { TagsModule } from './http/tags/tags.module';" in after["src/app.ts"]
+        assert "        TagsModule,\n      ]," in after["src/app.module.ts"]
+        assert "import { TagsModule } from './http/tags/tags.module';" in after["src/app.module.ts"]
     else:
         assert "    ...tagsOperations(container),\n  ];" in after["src/http/operations.ts"]
     tests = after["tests/tags.test.ts"]
@@ -165,7 +165,7 @@ def test_dry_run_lists_the_files_and_writes_nothing(tmp_path, node_env):
     before = snapshot(project)
     result = new_resource(project, node_env, "tag", "--fields", "name:string", "--dry-run")
     assert result.returncode == 0
-    assert "create  src/http/tags/tags.controller.ts" in result.stdout and "change  src/app.ts" in result.stdout
+    assert "create  src/http/tags/tags.controller.ts" in result.stdout and "change  src/app.module.ts" in result.stdout
     assert snapshot(project) == before
 
 

@@ -50,13 +50,18 @@ def template_repo(tmp_path_factory) -> Path:
     for name in git("tag", cwd=clone).split():
         git("tag", "-d", name, cwd=clone)
     tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
+    present = set(filter(None, tracked.decode().split("\0")))
+    for rel in present:
         source, target = ROOT / rel, clone / rel
         if source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         elif target.exists():
             target.unlink()
+    # Files of the last commit that the working tree deleted or moved (staged or not) go too.
+    for rel in filter(None, git("ls-files", "-z", cwd=clone).split("\0")):
+        if rel not in present and (clone / rel).is_file():
+            (clone / rel).unlink()
     git("add", "-A", cwd=clone)
     git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=clone)
     missing = [line for line in tag(clone) if "not in this clone" in line]
@@ -250,3 +255,31 @@ def test_update_of_an_apollo_project_moves_its_schema_and_its_resources_sdl_to_g
     # The moved SDL is laid out as Prettier lays out GraphQL (the generator above ran without
     # node_modules, so the rest of the resource's files were never formatted).
     installed.npm("exec", "--", "prettier", "--check", "src/graphql")
+
+
+def test_update_of_a_nestjs_project_moves_its_root_module_and_entry_point_and_keeps_its_resources(template_repo, tmp_path, node_env, postgres_admin_url, redis_url):
+    # 0.4.0: the last release whose AppModule sat in src/app.ts and whose entry point was src/server.ts.
+    project = generate(template_repo, tmp_path / "project", "v0.4.0", stack="nestjs")
+    for args in (["category", "--fields", "title:string:unique, rank:int=0"], ["task", "--fields", "label:string, category:ref(categories)", "--owned"]):
+        subprocess.run(["node", "tools/new-resource.mjs", *args, "--skip-checks"], cwd=project, env=node_env, check=True, capture_output=True)
+    assert "CategoriesModule," in (project / "src" / "app.ts").read_text()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "two resources", cwd=project)
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, conflict="inline", vcs_ref=NEW_VERSION, quiet=True)
+
+    assert_clean_merge(project)
+    src = project / "src"
+    assert not (src / "server.ts").exists() and (src / "main.ts").exists()
+    assert "class AppModule" not in (src / "app.ts").read_text()
+    root = (src / "app.module.ts").read_text()
+    for name, route in (("CategoriesModule", "categories"), ("TasksModule", "tasks")):
+        assert f"import {{ {name} }} from './http/{route}/{route}.module';" in root
+        assert f"        {name},\n" in root
+    assert not (project / ".copier-0.5.0-modules.json").exists()
+    # The generator of the new release registers the next resource in the new root module.
+    subprocess.run(["node", "tools/new-resource.mjs", "label", "--fields", "text:string", "--skip-checks"], cwd=project, env=node_env, check=True, capture_output=True)
+    assert "        LabelsModule,\n" in (src / "app.module.ts").read_text()
+    installed = install_and_test(project, "nestjs", node_env, postgres_admin_url, redis_url)
+    assert (installed.path / "dist" / "main.js").exists() and (installed.path / "tests" / "tasks.test.ts").exists()
+    installed.npm("exec", "--", "prettier", "--check", "src/app.module.ts", "src/app.ts", "src/main.ts")

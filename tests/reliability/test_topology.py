@@ -21,7 +21,7 @@ import requests
 
 from tests import services
 from tests.conftest import STACKS_GRAPHQL
-from tests.projects import start_server
+from tests.projects import entry_point, start_server
 from tests.reliability.conftest import wait_until
 
 pytestmark = pytest.mark.slow
@@ -248,7 +248,7 @@ def test_a_request_is_traced_with_its_postgresql_and_redis_calls_under_its_reque
 
 
 def test_a_bad_collector_address_stops_the_api_with_the_variable_to_fix(full_stack):
-    proc = subprocess.run(["node", "dist/server.js"], cwd=full_stack.project.path, capture_output=True, text=True, timeout=30,
+    proc = subprocess.run(["node", entry_point(full_stack.project.stack)], cwd=full_stack.project.path, capture_output=True, text=True, timeout=30,
                           env={**full_stack.project.env, **full_stack.env, "NODE_ENV": "production", "PORT": str(services.free_port()),
                                "OTEL_EXPORTER_OTLP_ENDPOINT": "otel-collector:4318"})
     assert proc.returncode == 1

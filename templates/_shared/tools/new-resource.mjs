@@ -236,9 +236,11 @@ function detectProject() {
   else if (has('src/http/nest')) stack = 'nestjs';
   else if (has('src/http/operations.ts')) stack = 'operations';
   else throw new UsageError('This does not look like a Backend Kit project: run the command from the project folder.');
-  const source = { nestjs: 'src/app.ts', operations: 'src/http/operation.ts' }[stack];
+  // NestJS: the root module (src/app.module.ts; src/app.ts in projects made before 0.5.0) lists the feature modules.
+  const appModule = has('src/app.module.ts') ? 'src/app.module.ts' : 'src/app.ts';
+  const source = { nestjs: appModule, operations: 'src/http/operation.ts' }[stack];
   const prefix = source ? (/export const API_PREFIX = '([^']*)'/.exec(read(source))?.[1] ?? '/api') : '';
-  return { stack, auth: has('src/core/modules/auth'), prefix };
+  return { stack, auth: has('src/core/modules/auth'), prefix, appModule };
 }
 
 /** Models of prisma/schema.prisma: name, table, fields (with their `///` documentation), and where each block ends. */
@@ -1952,12 +1954,12 @@ function plan(args) {
     const { controller, module } = nestFiles(r, project.auth);
     files.set(`src/http/${r.route}/${r.route}.controller.ts`, controller);
     files.set(`src/http/${r.route}/${r.route}.module.ts`, module);
-    const app = read('src/app.ts');
+    const app = read(project.appModule);
     edits.set(
-      'src/app.ts',
+      project.appModule,
       register(
         app,
-        'src/app.ts',
+        project.appModule,
         `import { ${names.Plural}Module } from './http/${r.route}/${r.route}.module';`,
         '// One module a resource.',
         `        ${names.Plural}Module,`,

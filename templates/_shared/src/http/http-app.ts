@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 
 /**
- * What src/server.ts and the tests need from a stack's app: its Node HTTP server, a way
+ * What the entry points and the tests need from a stack's app: its Node HTTP server, a way
  * to listen, and a close that finishes in-flight requests, then the container's connections.
  */
 export interface HttpApp {
