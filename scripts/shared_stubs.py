@@ -55,6 +55,7 @@ OWN_FILES = {
     "apollo-graphql": {
         *OPERATIONS,
         "src/http/serializer.ts",
+        "src/http/endpoints.ts",
         "tests/users.test.ts",
         "tests/posts.test.ts",
         "tests/auth.test.ts",

@@ -50,6 +50,8 @@ UNRENDERED_STATEMENT = re.compile(r"{%|%}|{#")
 def unrendered(rel: str, text: str) -> re.Match | None:
     return (UNRENDERED_STATEMENT if rel.startswith(OWN_BRACES) else UNRENDERED).search(text)
 OPERATION = re.compile(r"method: '(\w+)',\s+path: '([^']+)'")
+# The template's own operations start from their entry of src/http/endpoints.ts.
+CATALOGUED = re.compile(r"\.\.\.endpoint\('(\w+) ([^']+)'\)")
 CONTROLLER = re.compile(r"@Controller\('?([^')]*)'?\)\s*\nexport class \w+ \{(.*?)\n\}", re.S)
 ROUTE = re.compile(r"@(Get|Post|Put|Patch|Delete)\('?([^')]*)'?\)")
 
@@ -62,7 +64,8 @@ def routes(project: Path) -> set[tuple[str, str]]:
     """(method, path) of every endpoint, from the operation modules or from the NestJS controllers."""
     modules = sorted((project / "src" / "http" / "operations").glob("*.ts"))
     if modules:
-        return set(OPERATION.findall("".join(module.read_text() for module in modules)))
+        text = "".join(module.read_text() for module in modules)
+        return set(OPERATION.findall(text)) | {(method.lower(), path) for method, path in CATALOGUED.findall(text)}
     found = set()
     for controller in (project / "src" / "http").rglob("*.controller.ts"):
         for prefix, body in CONTROLLER.findall(controller.read_text()):

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Container } from '../../core/container';
 import { PROBLEM_CONTENT_TYPE } from '../../core/errors';
-import { liveness, LivenessSchema, NotReadySchema, readiness, ReadySchema } from '../common';
+import { liveness, readiness } from '../common';
 import { CONTAINER } from '../nest/core.module';
 import { Endpoint } from '../nest/endpoint';
 
@@ -14,13 +14,13 @@ export class HealthController {
   constructor(@Inject(CONTAINER) private readonly container: Container) {}
 
   @Get('health')
-  @Endpoint({ summary: 'Liveness: the process is up', status: 200, responses: { 200: LivenessSchema } })
+  @Endpoint('GET /health')
   health() {
     return liveness();
   }
 
   @Get('health/ready')
-  @Endpoint({ summary: 'Readiness: every dependency answers', status: 200, responses: { 200: ReadySchema, 503: NotReadySchema } })
+  @Endpoint('GET /health/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await readiness(this.container);
     await reply
@@ -30,7 +30,7 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Endpoint({ summary: 'Prometheus metrics', status: 200, responses: {} })
+  @Endpoint('GET /metrics')
   async metrics(@Res() reply: FastifyReply): Promise<void> {
     const { registry } = this.container.metrics;
     await reply.type(registry.contentType).send(await registry.metrics());
