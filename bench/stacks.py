@@ -269,8 +269,10 @@ def main() -> int:
 
             first = projects[stacks[0]][0]
             seeded = seed(admin_url, {**env, "REDIS_URL": redis_url}, first)
+            # The write target's access token is taken once, at the start: it must outlive every round
+            # (the default 15 minutes did not, and the last rounds' writes were 401s).
             prod = {**env, "NODE_ENV": "production", "LOG_LEVEL": "info", "REDIS_URL": redis_url, "SMTP_URL": sink.url,
-                    "JWT_SECRET": os.urandom(48).hex()}
+                    "JWT_SECRET": os.urandom(48).hex(), "ACCESS_TOKEN_TTL_SECONDS": "86400"}
             logs = workdir / "logs"
             logs.mkdir()
 
