@@ -92,7 +92,7 @@ class PostgresServer:
 
     def start(self) -> None:
         options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
+                   "-c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements")
         subprocess.run([*_as_postgres_user(), "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "start"],
                        check=True, capture_output=True)
 

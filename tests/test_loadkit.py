@@ -6,10 +6,12 @@ compare's refusals and chart."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -305,3 +307,83 @@ def test_the_html_report_has_labelled_axes_and_the_open_models_offered_rate(load
     assert dom.count('text-anchor="end">') >= 12  # y-axis tick labels on every chart
 
 
+
+class PerRowServer(KnownServer):
+    """GET /lists/1: ten item ids in one statement, then each item's name in a statement of its
+    own (the N+1 pattern), over a table of 5,000 rows."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(database_url, autocommit=True)
+        self.conn.execute("CREATE TABLE items (id serial PRIMARY KEY, list_id int NOT NULL, name text NOT NULL)")
+        self.conn.execute("INSERT INTO items (list_id, name) SELECT n % 50, 'item ' || n FROM generate_series(1, 5000) AS n")
+        self.conn.execute("CREATE INDEX items_list_id_idx ON items (list_id)")
+        self.conn.execute("ANALYZE items")
+        self.query_lock = threading.Lock()
+        super().__init__()
+
+    def serve(self, method: str, path: str) -> int:
+        if not path.startswith("/lists/"):
+            return 404  # the analyzer looks for /metrics: this server has none
+        with self.query_lock:
+            ids = [row[0] for row in self.conn.execute("SELECT id FROM items WHERE list_id = %s ORDER BY id LIMIT 10", (1,))]
+            for item in ids:
+                self.conn.execute("SELECT name FROM items WHERE id = %s", (item,)).fetchone()
+        return super().serve(method, path)
+
+
+def analyze(loadtest: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(loadtest / "analyze.py"), *args], cwd=loadtest.parent, capture_output=True, text=True,
+                          timeout=180, env={**os.environ, **(env or {})})
+
+
+def test_analyze_finds_a_query_per_row_and_the_compare_table_shows_the_fix(loadtest, postgres_admin_url, tmp_path):
+    url = services.create_database(postgres_admin_url, "analyze_n_plus_one")
+    per_row = PerRowServer(url)
+    try:
+        result = analyze(loadtest, f"{per_row.url}/lists/1", "--requests", "200", "--users", "4", "--database-url", url,
+                         "--save", str(tmp_path / "before.json"))
+    finally:
+        per_row.stop()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((tmp_path / "before.json").read_text())
+    assert report["pgStatStatements"] and report["load"]["requests"] == 200
+    assert 10.9 <= report["statementsPerRequest"] <= 11.1  # one list statement and ten per-row ones
+    n_plus_one = [r for r in report["recommendations"] if r["kind"] == "n+1"]
+    assert len(n_plus_one) == 1 and "SELECT name FROM items WHERE id = $1" in n_plus_one[0]["statement"]
+    assert "runs 10.0 times per request" in n_plus_one[0]["why"] and "ANY($1)" in n_plus_one[0]["fix"]
+    assert "[n+1] the same statement runs 10.0 times per request" in result.stdout
+    assert "/metrics      not read" in result.stdout  # this server has no metrics: said, and the rest analysed
+
+    fixed = KnownServer()  # the same endpoint without a statement at all
+    try:
+        again = analyze(loadtest, f"{fixed.url}/lists/1", "--requests", "200", "--users", "4", "--database-url", url,
+                        "--save", str(tmp_path / "after.json"), "--compare", str(tmp_path / "before.json"))
+    finally:
+        fixed.stop()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert re.search(r"statements per request\s+11\.00\s+0\.00\s+-100\.0%  better", again.stdout), again.stdout
+
+
+def test_analyze_without_pg_stat_statements_says_how_to_enable_it(loadtest, tmp_path):
+    server = services.PostgresServer()  # started without shared_preload_libraries
+    subprocess.run([*services._as_postgres_user(), "pg_ctl", "-D", str(server.data), "-o",
+                    f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1 -c fsync=off", "-l", str(server.base / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    quick = KnownServer()
+    try:
+        result = analyze(loadtest, f"{quick.url}/x", "--requests", "50", "--database-url", server.admin_url, "--save", str(tmp_path / "a.json"))
+    finally:
+        quick.stop()
+        server.remove()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "pg_stat_statements is not enabled on this server" in result.stdout
+    assert "shared_preload_libraries = 'pg_stat_statements'" in result.stdout and "CREATE EXTENSION pg_stat_statements" in result.stdout
+    assert json.loads((tmp_path / "a.json").read_text())["load"]["requests"] == 50
+
+
+def test_analyze_refuses_an_endpoint_nobody_answers(loadtest, postgres_admin_url):
+    result = analyze(loadtest, f"http://127.0.0.1:{services.free_port()}/x", "--requests", "5", "--database-url", postgres_admin_url)
+    assert result.returncode == 2
+    assert "every request to" in result.stderr and "ConnectionRefusedError" in result.stderr and "is the API running there?" in result.stderr

@@ -232,3 +232,35 @@ def test_the_original_products_command_line_positional_endpoint_output_and_save(
 
     refused = tester(f"{server.base_url}/health", "--output", "html")
     assert refused.returncode == 2 and "--output html writes a file: add --save FILE" in refused.stderr
+
+
+def test_analyze_finds_the_index_the_database_lacks_and_recommends_it(project, server, tmp_path):
+    """The template's index on comments (post_id, created_at DESC, id DESC), dropped in this test's
+    database over 1,200 comments: the analyzer sees the sequential scan under the post's comments
+    page and gives the index back as a statement to run."""
+    import psycopg
+
+    with psycopg.connect(project.env["DATABASE_URL"], autocommit=True) as conn:
+        post_id = conn.execute("SELECT id FROM posts ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute("INSERT INTO comments (content, post_id, author_id) SELECT 'filler ' || n, p.id, p.author_id "
+                     "FROM posts p, generate_series(1, 60) AS n")
+        conn.execute("DROP INDEX comments_post_id_created_at_id_idx")
+        conn.execute("ANALYZE comments")
+        try:
+            result = subprocess.run(
+                [sys.executable, "loadtest/analyze.py", f"{server.base_url}/api/posts/{post_id}/comments", "--requests", "300",
+                 "--save", str(tmp_path / "analysis.json")],
+                cwd=project.path, env=project.env, capture_output=True, text=True, timeout=180,
+            )
+        finally:
+            conn.execute("CREATE INDEX comments_post_id_created_at_id_idx ON comments (post_id, created_at DESC, id DESC)")
+            conn.execute("DELETE FROM comments WHERE content LIKE 'filler %'")
+            conn.execute("DROP EXTENSION IF EXISTS pg_stat_statements")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    wanted = "CREATE INDEX CONCURRENTLY comments_post_id_created_at_id_idx ON comments (post_id, created_at DESC, id DESC);"
+    assert wanted in result.stdout
+    report = json.loads((tmp_path / "analysis.json").read_text())
+    index = [r for r in report["recommendations"] if r["kind"] == "index"]
+    assert index[0]["fix"].startswith(wanted) and "sequential scan of comments" in index[0]["why"]
+    assert "Seq Scan on comments" in result.stdout  # the plan it read
+    assert report["pool"] is not None and report["apiCache"] is not None  # the API's /metrics were read
