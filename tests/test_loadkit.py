@@ -348,6 +348,7 @@ def test_analyze_finds_a_query_per_row_and_the_compare_table_shows_the_fix(loadt
         per_row.stop()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "before.json").read_text())
+    jsonschema.validate(report, json.loads((loadtest / "analysis.schema.json").read_text()))
     assert report["pgStatStatements"] and report["load"]["requests"] == 200
     assert 10.9 <= report["statementsPerRequest"] <= 11.1  # one list statement and ten per-row ones
     n_plus_one = [r for r in report["recommendations"] if r["kind"] == "n+1"]
@@ -380,7 +381,9 @@ def test_analyze_without_pg_stat_statements_says_how_to_enable_it(loadtest, tmp_
     assert result.returncode == 0, result.stderr[-3000:]
     assert "pg_stat_statements is not enabled on this server" in result.stdout
     assert "shared_preload_libraries = 'pg_stat_statements'" in result.stdout and "CREATE EXTENSION pg_stat_statements" in result.stdout
-    assert json.loads((tmp_path / "a.json").read_text())["load"]["requests"] == 50
+    report = json.loads((tmp_path / "a.json").read_text())
+    jsonschema.validate(report, json.loads((loadtest / "analysis.schema.json").read_text()))
+    assert report["load"]["requests"] == 50 and not report["pgStatStatements"] and report["statements"] == []
 
 
 def test_analyze_refuses_an_endpoint_nobody_answers(loadtest, postgres_admin_url):

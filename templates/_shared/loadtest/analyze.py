@@ -13,7 +13,7 @@ What it reads: the load test's latency and throughput (loadtest/loadkit.py); pg_
 sequential scans; the buffer cache hit ratio; and the API's /metrics (database pool waits, cache
 hits). Without pg_stat_statements it says how to enable it and analyses the rest.
 The report prints and is saved as JSON (loadtest/reports/analysis.json unless --save says
-otherwise); --compare BASELINE.json adds the before-and-after table of an earlier analysis.
+otherwise; format: loadtest/analysis.schema.json); --compare BASELINE.json adds the before-and-after table of an earlier analysis.
 Exit codes: 0 analysed, 2 bad input or nothing to connect to.
 """
 
