@@ -13,17 +13,18 @@ from tests import services
 
 
 class KnownServer:
-    """`stall=(every, seconds)`: the server stops answering for `seconds` at the start of each
-    `every` seconds. `capacity`: requests a second it serves, one at a time (the others queue).
-    `statuses`: path -> status, or path -> (status, every n-th request; the others get 200)."""
+    """`stall=(every, seconds)`: the server stops answering for the last `seconds` of every
+    `every` seconds, counted from its first request (so a load test's run covers whole stalls). `capacity`: requests a second it serves, one at a time (the others queue).
+    `statuses`: path -> status, or path -> (status, every n-th request; the others get 200).
+    `delay`: seconds every answer takes."""
 
     def __init__(self, stall: tuple[float, float] | None = None, capacity: float | None = None,
-                 statuses: dict[str, int | tuple[int, int]] | None = None) -> None:
-        self.stall, self.capacity, self.statuses = stall, capacity, statuses or {}
+                 statuses: dict[str, int | tuple[int, int]] | None = None, delay: float = 0.0) -> None:
+        self.stall, self.capacity, self.statuses, self.delay = stall, capacity, statuses or {}, delay
         self.answered: collections.Counter = collections.Counter()  # (method, path, status) -> count
         self.lock = threading.Lock()
         self.worker = threading.Lock()  # the one request being served, under `capacity`
-        self.started = time.monotonic()
+        self.started: float | None = None  # the first request's arrival
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,11 +56,15 @@ class KnownServer:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def serve(self, method: str, path: str) -> int:
+        if self.delay:
+            time.sleep(self.delay)
         if self.stall:
             every, seconds = self.stall
+            with self.lock:
+                self.started = self.started or time.monotonic()
             into = (time.monotonic() - self.started) % every
-            if into < seconds:
-                time.sleep(seconds - into)
+            if into >= every - seconds:
+                time.sleep(every - into)
         if self.capacity:
             with self.worker:
                 time.sleep(1 / self.capacity)

@@ -83,19 +83,20 @@ def server():
 
 
 def test_the_open_model_counts_the_queue_a_stalling_server_builds(loadtest, server, tmp_path):
-    """A server that stops for 1 s in every 4: a closed model sends nothing while its users wait,
-    so only ten requests see the stall; at a fixed rate the hundred due in that second all do."""
-    stalling = server(stall=(4, 1))
-    closed = load_tester(loadtest, f"{stalling.url}/x", "--users", "10", "--run-time", "8s", "--save", str(tmp_path / "closed.json"), "--output", "json")
-    opened = load_tester(loadtest, f"{stalling.url}/x", "--users", "10", "--rate", "100", "--run-time", "8s", "--save", str(tmp_path / "open.json"),
-                    "--output", "json")
+    """A server that stops for the last second of every four (from its first request): a closed
+    model sends nothing while its users wait, so only ten requests see each stall; at a fixed rate
+    the hundred due in that second all do."""
+    closed = load_tester(loadtest, f"{server(stall=(4, 1)).url}/x", "--users", "10", "--run-time", "10s",
+                         "--save", str(tmp_path / "closed.json"), "--output", "json")
+    opened = load_tester(loadtest, f"{server(stall=(4, 1)).url}/x", "--users", "10", "--rate", "100", "--run-time", "10s",
+                         "--save", str(tmp_path / "open.json"), "--output", "json")
     assert closed.returncode == 0 and opened.returncode == 0, closed.stderr[-2000:] + opened.stderr[-2000:]
     closed_report, open_report = report_of(tmp_path / "closed.json", loadtest), report_of(tmp_path / "open.json", loadtest)
     assert closed_report["model"] == "closed" and open_report["model"] == "open" and open_report["rate"] == 100
-    # The server's own delays: up to 1000 ms for whatever arrives in a stall.
-    assert closed_report["aggregate"]["latencyMs"]["p99"] < 200
+    # The server's own delays: up to 1000 ms for whatever arrives in a stall; two stalls in ten seconds.
+    assert closed_report["aggregate"]["latencyMs"]["p95"] < 100  # ten requests at most wait in each stall
     assert 600 < open_report["aggregate"]["latencyMs"]["p99"] <= 1100
-    assert open_report["aggregate"]["latencyMs"]["p90"] > 300  # a tenth of the requests fell in a stall
+    assert open_report["aggregate"]["latencyMs"]["p95"] > 400  # a fifth of the requests were due in a stall (about 750 expected)
     assert open_report["late"]["requests"] > 50 and 500 < open_report["late"]["maxLagMs"] <= 1100
 
 
@@ -115,7 +116,7 @@ def test_rate_stages_ramp_the_schedule_and_end_the_run(loadtest, server, tmp_pat
     assert result.returncode == 0, result.stderr[-2000:]
     report = report_of(tmp_path / "r.json", loadtest)
     # The area under the ramps: 2 s rising to 100/s, 2 s rising to 300/s, 1 s falling to 0.
-    assert abs(report["aggregate"]["requests"] - (100 + 400 + 150)) <= 2
+    assert 635 <= report["aggregate"]["requests"] <= 652  # the last slots may fall after the shape ends the run
     assert report["stageUnit"] == "requests/s" and [s["target"] for s in report["stages"]] == [100, 300, 0]
     offered = [t["offeredRps"] for t in report["timeline"] if t["offeredRps"] is not None]
     assert max(offered) > 200 and offered.index(max(offered)) > 1
@@ -128,7 +129,7 @@ def test_user_stages_ramp_the_users_of_the_closed_model(loadtest, server, tmp_pa
     report = report_of(tmp_path / "r.json", loadtest)
     assert report["model"] == "closed" and report["stageUnit"] == "users"
     users = [t["users"] for t in report["timeline"] if t["users"] is not None]
-    assert users[0] <= 4 and max(users) == 8
+    assert users[0] < 8 and max(users) == 8 and users.index(8) >= 2  # ramped, not started at 8
 
 
 def test_find_max_converges_on_a_servers_capacity(loadtest, server, tmp_path):
@@ -139,7 +140,7 @@ def test_find_max_converges_on_a_servers_capacity(loadtest, server, tmp_path):
                     "--report-json", str(tmp_path / "r.json"))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     search = report_of(tmp_path / "r.json", loadtest)["findMax"]
-    assert 200 <= search["maxRate"] <= 262, search
+    assert 150 <= search["maxRate"] <= 262, search  # below the known capacity, and not far below it
     assert any(not step["passed"] and step["rate"] > 250 for step in search["steps"])
     assert f"highest rate {search['maxRate']:.1f} req/s meets p95<50" in result.stdout
 
@@ -175,11 +176,38 @@ def test_warmup_requests_are_left_out_of_the_figures_and_the_budget(loadtest, se
 
 
 def test_a_request_past_its_timeout_fails_as_a_timeout(loadtest, server, tmp_path):
-    stalling = server(stall=(10, 5))
-    result = load_tester(loadtest, f"{stalling.url}/x", "--users", "2", "--requests", "2", "--timeout", "0.5", "--report-json", str(tmp_path / "r.json"))
+    slow = server(delay=3)
+    result = load_tester(loadtest, f"{slow.url}/x", "--users", "2", "--requests", "2", "--timeout", "0.5", "--report-json", str(tmp_path / "r.json"))
+    assert result.returncode == 1, result.stderr[-2000:]  # Locust's exit code when a request failed
     report = report_of(tmp_path / "r.json", loadtest)
     assert report["aggregate"]["failures"] == 2 and report["timeoutSeconds"] == 0.5, result.stderr[-2000:]
     assert report["errors"][0]["status"] is None and "Timeout" in report["errors"][0]["exception"]
+
+
+RAISING = '''
+import loadkit  # noqa: F401
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+
+
+class Raising(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def read(self):
+        with self.client.get("/x", catch_response=True) as response:
+            response.json()["data"]  # a 404's body has no data: the block raises, and Locust fires no event
+'''
+
+
+def test_a_request_budget_ends_even_when_a_locustfile_loses_request_events(loadtest, server, tmp_path):
+    (loadtest / "raising.py").write_text(RAISING)
+    missing = server(statuses={"/x": 404})
+    result = subprocess.run([sys.executable, "-m", "locust", "-f", str(loadtest / "raising.py"), "-H", missing.url, "--headless",
+                             "--users", "3", "--requests", "20", "--report-json", str(tmp_path / "r.json")],
+                            cwd=loadtest.parent, capture_output=True, text=True, timeout=60)
+    assert (tmp_path / "r.json").exists(), result.stderr[-2000:]
+    assert sum(missing.answered.values()) == 20
 
 
 def locust_figures(stdout: str) -> tuple[dict[str, tuple[int, int]], dict[tuple[str, str, int], int]]:

@@ -155,11 +155,13 @@ class Recorder:
         self.started_at = time.time()
         self.finished_at: float | None = None
 
-    def record(self, request_type, name, micros: int, response_length, exception, response, step: int | None) -> None:
+    def record(self, request_type, name, micros: int, response_length, exception, response, step: int | None,
+               took: float = 0.0) -> None:
         key = f"{request_type} {name}"
         moment = time.time()
-        if self.first is None:
-            self.first = moment
+        sent = moment - took  # throughput counts from the first request's start, not its answer
+        if self.first is None or sent < self.first:
+            self.first = sent
         self.last = moment
         size = response_length or 0
         failed = exception is not None
@@ -241,23 +243,30 @@ class Ticket:
     warm: bool = False
     step: int | None = None
     budgeted: bool = False
+    settled: bool = False  # its request event came, or the user went on without one
 
 
-_LOCAL = gevent.local.local()  # the ticket of each simulated user's current request
+_LOCAL = gevent.local.local()  # each simulated user's last budgeted ticket, until its event comes
+
+
+def settle(ticket: Ticket) -> None:
+    if ticket.budgeted and not ticket.settled:
+        ticket.settled = True
+        BUDGET.completed_one()
 
 
 @events.request.add_listener
-def _on_request(request_type, name, response_time, response_length, exception=None, response=None, **_kwargs):
-    ticket = getattr(_LOCAL, "ticket", None) or Ticket()
-    _LOCAL.ticket = None
+def _on_request(request_type, name, response_time, response_length, exception=None, response=None, context=None, **_kwargs):
+    # The ticket travels in the request's own context, so a request made inside another's
+    # `with ... catch_response=True` block cannot take the outer one's.
+    ticket = (context or {}).get("loadkit") or Ticket()
     if ticket.warm:
         RECORDER.warmup += 1
     else:
         # Open model: the time spent waiting for a free user counts, as the client of a real service would see it.
         micros = min(max(int((response_time + ticket.lag * 1000) * 1000), 1), HIGHEST_US)
-        RECORDER.record(request_type, name, micros, response_length, exception, response, ticket.step)
-    if ticket.budgeted:
-        BUDGET.completed_one()
+        RECORDER.record(request_type, name, micros, response_length, exception, response, ticket.step, response_time / 1000)
+    settle(ticket)
 
 
 # --- summary ---------------------------------------------------------------------------
@@ -483,11 +492,12 @@ class Schedule:
             self.ready.clear()  # the step is over: wait for the next
         self.taken += 1
         label = self.label
-        delay = self.origin + at - time.monotonic()
+        due = self.origin + at
+        delay = due - time.monotonic()
         if delay > 0:
             gevent.sleep(delay)
-            return 0.0, label
-        return -delay, label
+        # A sleep that wakes late (a saturated load generator) is lateness too.
+        return max(time.monotonic() - due, 0.0), label
 
 
 BUDGET = Budget()
@@ -498,17 +508,23 @@ _original_request = FastHttpSession.request
 
 
 def _request(self, *args, **kwargs):
+    # A request whose event never came (its `with ... catch_response=True` block raised) still
+    # counts against the budget once its user goes on: otherwise a --requests run would wait for ever.
+    previous = getattr(_LOCAL, "ticket", None)
+    if previous is not None:
+        settle(previous)
     ticket = Ticket()
     if SCHEDULE.active:
         ticket.lag, ticket.step = SCHEDULE.wait_turn()
-        if ticket.lag * 1000 > LATE_MS:
-            RECORDER.late += 1
-            RECORDER.max_lag = max(RECORDER.max_lag, ticket.lag)
     ticket.warm = time.monotonic() < WARMUP["until"]
+    if ticket.lag * 1000 > LATE_MS and not ticket.warm:
+        RECORDER.late += 1
+        RECORDER.max_lag = max(RECORDER.max_lag, ticket.lag)
     if BUDGET.active and not ticket.warm:
         BUDGET.take()
         ticket.budgeted = True
-    _LOCAL.ticket = ticket
+        _LOCAL.ticket = ticket
+    kwargs["context"] = {**(kwargs.get("context") or {}), "loadkit": ticket}
     return _original_request(self, *args, **kwargs)
 
 
@@ -595,6 +611,20 @@ def plan(options) -> dict:
     }
 
 
+ORIGINAL: dict = {}  # each user class's own wait_time and timeouts, for a later closed-model run
+
+
+def configure_users(environment, run: dict, options) -> None:
+    """--timeout on every FastHttpUser class, and no wait between tasks in the open model (the schedule paces them)."""
+    for user_class in environment.user_classes:
+        if not issubclass(user_class, FastHttpUser):
+            continue
+        own = ORIGINAL.setdefault(user_class, (user_class.wait_time, user_class.network_timeout, user_class.connection_timeout))
+        user_class.wait_time = constant(0) if run["model"] == "open" else own[0]
+        user_class.network_timeout = options.timeout or own[1]
+        user_class.connection_timeout = options.timeout or own[2]
+
+
 @events.init.add_listener
 def _init(environment, **_kwargs):
     options = environment.parsed_options
@@ -611,12 +641,7 @@ def _init(environment, **_kwargs):
         print("loadtest: --find-max runs in one process: leave out --master/--processes (one process offers thousands of requests a second)",
               file=sys.stderr)
         raise SystemExit(2)
-    for user_class in environment.user_classes:
-        if issubclass(user_class, FastHttpUser):
-            if options.timeout:
-                user_class.network_timeout = user_class.connection_timeout = options.timeout
-            if run["model"] == "open":
-                user_class.wait_time = constant(0)  # the schedule paces the requests
+    configure_users(environment, run, options)
     if run["stages"] and not isinstance(runner, WorkerRunner):
         environment.shape_class = StagesShape(run["stages"], run["rate_stages"], options.num_users or 1)
         environment.shape_class.runner = runner
@@ -634,6 +659,7 @@ def _init(environment, **_kwargs):
         runner.register_message("loadkit_budget", on_budget)
         runner.register_message("loadkit_schedule", on_schedule)
         environment.events.report_to_master.add_listener(lambda client_id, data: data.__setitem__("loadkit", RECORDER.drain()))
+        environment.events.spawning_complete.add_listener(lambda user_count: environment.reset_stats and RECORDER.reset())
         return
     if isinstance(runner, MasterRunner):
         environment.events.worker_report.add_listener(lambda client_id, data: RECORDER.absorb(data.get("loadkit", {})))
@@ -665,6 +691,7 @@ def _test_start(environment, **_kwargs):
     run = plan(options) if isinstance(runner, WorkerRunner) else STATE["plan"]  # a worker's options come from the master
     WARMUP["until"] = time.monotonic() + run["warmup"]
     if isinstance(runner, WorkerRunner):
+        configure_users(environment, run, options)  # before its users spawn
         RECORDER.reset()
         return
     RECORDER.reset()
@@ -736,6 +763,7 @@ def _find_max(environment, run: dict) -> None:
         })
         if passed:
             best = rate
+            STATE["find_max_rate"] = best  # kept if the search is cut short (Ctrl+C, --run-time)
         else:
             worst = rate
         if best is not None and worst is not None:
@@ -748,7 +776,6 @@ def _find_max(environment, run: dict) -> None:
             rate /= 2
             if rate < 0.5:
                 break
-    STATE["find_max_rate"] = best
     environment.runner.quit()
 
 
@@ -772,7 +799,10 @@ def _quitting(environment, **_kwargs):
     if options.save:
         write(options.save, {"text": render_text, "json": lambda r: json.dumps(r, indent=2), "html": render_html}[options.output](report))
     if report["gates"] or report.get("findMax"):
-        environment.process_exit_code = 0 if report["passed"] else 1
+        if not report["passed"]:
+            environment.process_exit_code = 1
+        elif not runner.exceptions:  # failures the gates allow pass; an error in the locustfile still fails
+            environment.process_exit_code = 0
 
 
 @events.quit.add_listener
@@ -849,7 +879,8 @@ def build_report(environment) -> dict:
             "steps": STATE["find_max"],
             "maxRate": STATE.get("find_max_rate"),
         }
-    passed = all(g["passed"] for g in gates) and (find_max is None or find_max["maxRate"] is not None)
+    passed = (all(g["passed"] for g in gates) and (find_max is None or find_max["maxRate"] is not None)
+              and (total["requests"] > 0 or not (gates or find_max)))  # nothing answered is nothing to pass
     return {
         "schema": REPORT_SCHEMA,
         "version": REPORT_VERSION,
@@ -956,7 +987,9 @@ def render_text(report: dict) -> str:
     if report["gates"]:
         lines.append("  gates")
         lines += [f"    {g['message']}" for g in report["gates"]]
-        lines.append("  result       " + ("all gates passed" if report["passed"] else "FAILED: a gate was missed (exit code 1)"))
+        lines.append("  result       " + ("all gates passed" if report["passed"] else
+                                          "FAILED: no request was answered (exit code 1)" if not total["requests"] else
+                                          "FAILED: a gate was missed (exit code 1)"))
     return "\n".join(lines)
 
 
