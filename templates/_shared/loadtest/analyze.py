@@ -75,8 +75,11 @@ def database_url(given: str | None) -> str:
     if not url:
         raise UsageError("DATABASE_URL is not set: set it (or DIRECT_DATABASE_URL) in the environment or .env, or pass --database-url")
     parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("schema", "pgbouncer", "connection_limit", "pool_timeout")])
-    return urlunsplit(parts._replace(query=query))
+    params = dict(parse_qsl(parts.query))
+    query = [(k, v) for k, v in params.items() if k not in ("schema", "pgbouncer", "connection_limit", "pool_timeout")]
+    if params.get("schema"):  # Prisma's schema parameter: the tables live there
+        query.append(("options", f"-c search_path={params['schema']}"))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class Database:
@@ -112,7 +115,8 @@ class Database:
         if self.statements is None:
             for queryid, query, calls, total, rows, hit, read in self.rows(
                 "SELECT queryid, query, calls, total_exec_time, rows, shared_blks_hit, shared_blks_read FROM pg_stat_statements "
-                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel"
+                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + (" AND toplevel" if self.conn.info.server_version >= 140000 else "")  # nested statements: PostgreSQL 14 on
             ):
                 statements[str(queryid)] = {"query": query, "calls": calls, "ms": total, "rows": rows, "hit": hit, "read": read}
         tables = {
@@ -123,6 +127,12 @@ class Database:
         hit, read = self.rows("SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()")[0]
         blocks = {"hit": hit, "read": read}
         return {"statements": statements, "tables": tables, "blocks": blocks}
+
+    def index_names(self) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {}
+        for table, index in self.rows("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = ANY (current_schemas(false))"):
+            names.setdefault(table, set()).add(index)
+        return names
 
     def plan(self, query: str) -> dict | None:
         """The generic plan of a normalised statement ($1, $2… for its constants), as the API's
@@ -177,47 +187,67 @@ def walk(node: dict, parent: dict | None = None):
         yield from walk(child, node)
 
 
-IDENT = r'(?:\w+\.)?"?([A-Za-z_]\w*)"?'
+COMPARED_COLUMN = re.compile(r'(?:(\w+)\.)?"?([A-Za-z_]\w*)"?\)?(?:::[\w ]+)?\s*(<=|>=|=|<(?!>)|>)\s')
 
 
 def filter_columns(condition: str) -> list[str]:
-    """Columns compared with a parameter or constant in a plan's Filter, in order."""
+    """Columns a plan's Filter compares with a value (=, <, >, <=, >=), in order: what a btree
+    index serves. None for a filter an index on plain columns would not serve: OR, or a column
+    inside a function such as lower(email)."""
+    if re.search(r"\bOR\b", condition):
+        return []
     found = []
-    for column in re.findall(IDENT + r"\)?(?:::[\w ]+)?\s*(?:=|<|>|<=|>=|IS\b|~~)", condition):
-        if column not in found and column.upper() not in ("NULL", "TRUE", "FALSE"):
-            found.append(column)
+    for match in COMPARED_COLUMN.finditer(condition):
+        before = condition[: match.start()]
+        if re.search(r"\w\($", before) or match[2].upper() in ("NULL", "TRUE", "FALSE"):
+            return []  # lower(email) = $1 and the like want an expression index: leave them to a person
+        if match[2] not in found:
+            found.append(match[2])
     return found
 
 
-def sort_columns(keys: list[str]) -> list[str]:
+def sort_columns(keys: list[str], alias: str | None, only_scan: bool) -> list[str]:
+    """The Sort's keys that are plain columns of the scanned table (by its alias, or any
+    unprefixed key when that table is the only one under the Sort)."""
     columns = []
     for key in keys:
-        match = re.match(r"^\(?" + IDENT + r"\)?(?:::[\w ]+)?( DESC)?", key.strip())
-        if match:
-            columns.append(match[1] + (" DESC" if match[2] else ""))
+        match = re.match(r'^(?:(\w+)\.)?"?([A-Za-z_]\w*)"?( DESC)?$', key.strip())
+        if not match or (match[1] and match[1] != alias) or (not match[1] and not only_scan):
+            break  # an expression or another table's column: the index can serve the keys before it only
+        columns.append(match[2] + (" DESC" if match[3] else ""))
     return columns
 
 
-def index_advice(plan: dict, tables: dict[str, dict]) -> list[dict]:
+def quoted(name: str) -> str:
+    return name if re.match(r"^[a-z_][a-z0-9_]*$", name) else '"' + name.replace('"', '""') + '"'
+
+
+def index_advice(plan: dict, tables: dict[str, dict], indexes: dict[str, set[str]] | None = None) -> list[dict]:
     """Sequential scans of large tables that a filter narrows: the index that would serve them
-    (the filter's columns, then the sort above the scan when it orders the same table)."""
+    (the filter's columns, then the keys of a sort above the scan that orders the same table)."""
     advice = []
-    for node, parent in walk(plan):
+    for node, _parent in walk(plan):
         if node.get("Node Type") != "Seq Scan" or "Filter" not in node:
             continue
         table = node["Relation Name"]
         rows = tables.get(table, {}).get("rows", 0)
-        if rows < LARGE_TABLE_ROWS:
-            continue
         columns = filter_columns(node["Filter"])
-        if not columns:
+        if rows < LARGE_TABLE_ROWS or not columns:
             continue
-        sort_parent = next((n for n, _ in walk(plan) if n.get("Node Type") == "Sort" and node in list(_descendants(n))), None)
-        extra = [c for c in sort_columns(sort_parent.get("Sort Key", [])) if c.split()[0] not in columns] if sort_parent else []
-        name = f"{table}_{'_'.join(c.split()[0] for c in columns + extra)}_idx"
+        sort = next((n for n, _ in walk(plan) if n.get("Node Type") == "Sort" and node in list(_descendants(n))), None)
+        extra = []
+        if sort is not None:
+            scans = [n for n in _descendants(sort) if "Relation Name" in n]
+            extra = [c for c in sort_columns(sort.get("Sort Key", []), node.get("Alias"), len(scans) == 1) if c.split()[0] not in columns]
+        every = columns + extra
+        name = f"{table}_{'_'.join(c.split()[0] for c in every)}_idx".lower()[:63]
+        taken = (indexes or {}).get(table, set())
+        while name in taken:
+            name = name[:60] + "_2" if not name.endswith("_2") else name[:-2] + "_3"
+        listed = ", ".join(quoted(c.split()[0]) + (" DESC" if c.endswith(" DESC") else "") for c in every)
         advice.append({
-            "table": table, "rows": rows, "columns": columns + extra, "filter": node["Filter"],
-            "statement": f"CREATE INDEX CONCURRENTLY {name} ON {table} ({', '.join(columns + extra)});",
+            "table": table, "rows": rows, "columns": every, "filter": node["Filter"],
+            "statement": f"CREATE INDEX CONCURRENTLY {quoted(name)} ON {quoted(table)} ({listed});",
         })
     return advice
 
@@ -265,8 +295,10 @@ class MetricsSampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             sample = self.read()
-            if sample is not None:
+            if sample is not None and "db_pool_connections:waiting" in sample:
                 self.samples.append(sample)
+            elif sample is not None:
+                self.error = f"no db_pool_connections in {self.url}"
             self.stop.wait(0.5)
 
 
@@ -280,12 +312,17 @@ def default_host() -> str:
 
 
 def run_load(args, url: str, report_path: Path) -> dict:
+    # Its own report only: the run leaves loadtest/reports/latest.* (the last load test) alone.
     command = [sys.executable, str(HERE / "api_load_tester.py"), url, "--requests", str(args.requests), "--users", str(args.users),
-               "--method", args.method, "--report-json", str(report_path)]
+               "--method", args.method, "--report-json", str(report_path), "--report-html", ""]
     for flag in ("data", "headers"):
         if getattr(args, flag):
             command += [f"--{flag}", getattr(args, flag)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=args.time_limit)
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"the load test did not finish within {args.time_limit:g} s: send fewer --requests, "
+                         "or raise --time-limit if the endpoint is that slow") from None
     if result.returncode == 2 or not report_path.exists():
         raise UsageError(f"the load test could not run:\n{result.stderr.strip()[-2000:]}")
     load = json.loads(report_path.read_text())
@@ -323,14 +360,15 @@ def analyse(args) -> dict:
         statement.update(perRequest=statement["calls"] / requests, meanMs=statement["totalMs"] / statement["calls"],
                          rowsPerCall=statement["rows"] / statement["calls"])
     tables = {t["table"]: t for t in changes["tables"]}
+    indexes = db.index_names()
     for statement in statements[:TOP_PLANS]:
         plan = db.plan(statement["query"])
         if plan is not None:
             statement["plan"] = plan
-            statement["indexAdvice"] = index_advice(plan, tables)
+            statement["indexAdvice"] = index_advice(plan, tables, indexes)
     pool = [s.get("db_pool_connections:waiting", 0.0) for s in sampler.samples]
     cache = None
-    if before_metrics and after_metrics:
+    if before_metrics and after_metrics and "cache_lookups_total:hit" in after_metrics:
         cache = {result: after_metrics.get(f"cache_lookups_total:{result}", 0) - before_metrics.get(f"cache_lookups_total:{result}", 0)
                  for result in ("hit", "miss", "error")}
     report = {
@@ -414,9 +452,10 @@ def recommend(report: dict, method: str) -> list[dict]:
                           "statement": ""})
     cache = report["apiCache"]
     if method == "GET" and report["statementsPerRequest"] >= 1 and (cache is None or cache["hit"] == 0):
+        from_cache = "the API's cache figures could not be read" if cache is None else "none came from the cache"
         found.append({"kind": "cacheable-read",
                       "why": f"every GET went to PostgreSQL ({report['statementsPerRequest']:.1f} statements, "
-                             f"{report['dbMsPerRequest']:.2f} ms of database time per request) and none came from the cache",
+                             f"{report['dbMsPerRequest']:.2f} ms of database time per request) and {from_cache}",
                       "fix": "if clients may see this answer a little late, cache it (src/core/cache.ts: a key per page or id, "
                              "a TTL, and invalidation in the writes that change it), as the template's cached reads are",
                       "statement": ""})
@@ -491,9 +530,14 @@ def compare(baseline: dict, current: dict) -> str:
     lines = [f"Before and after: {baseline['endpoint']}", f"  {'':26}{'before':>12}{'after':>12}{'change':>10}"]
     for label, get, better in COMPARED:
         before, after = get(baseline), get(current)
-        change = (after - before) / before if before else 0.0
-        verdict = "" if abs(change) < 0.05 else ("  better" if change * better > 0 else "  worse")
-        lines.append(f"  {label:26}{before:12.2f}{after:12.2f}{change * 100:+9.1f}%{verdict}")
+        if not before:
+            shown = "n/a" if after else "0.0%"
+            verdict = "" if not after else ("  better" if after * better > 0 else "  worse")
+        else:
+            change = (after - before) / before
+            shown = f"{change * 100:+.1f}%"
+            verdict = "" if abs(change) < 0.05 else ("  better" if change * better > 0 else "  worse")
+        lines.append(f"  {label:26}{before:12.2f}{after:12.2f}{shown:>10}{verdict}")
     return "\n".join(lines)
 
 
@@ -509,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", default="", help="the API's metrics URL (default: the endpoint's host /metrics)")
     parser.add_argument("--save", default=str(ROOT / "loadtest" / "reports" / "analysis.json"), help="where the JSON report goes")
     parser.add_argument("--compare", default="", help="an earlier analysis (JSON) to compare with")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds the load test may take (default 600)")
     args = parser.parse_args(argv)
     try:
         if args.requests < 1 or args.users < 1:
