@@ -110,6 +110,20 @@ def test_the_rate_is_held_within_five_percent_while_the_server_keeps_up(loadtest
     assert "open model, 300 req/s offered" in result.stdout
 
 
+def test_workers_share_the_rate_and_pace_by_the_schedule(loadtest, server, tmp_path):
+    """Two worker processes given nothing but the master's address: each takes half the rate and
+    drops its users' own waits, so the master's report shows the rate held and no lateness."""
+    quick = server()
+    result = subprocess.run([sys.executable, "-m", "locust", "-f", str(loadtest / "locustfile.py"), "-f", str(loadtest / "mixed.py"),
+                             "-H", quick.url, "--headless", "--processes", "2", "--users", "10", "--spawn-rate", "10", "--rate", "120",
+                             "--run-time", "6s", "--report-json", str(tmp_path / "r.json"), "Mixed"],
+                            cwd=loadtest.parent, capture_output=True, text=True, timeout=120)
+    report = report_of(tmp_path / "r.json", loadtest)
+    assert report["model"] == "open" and report["rate"] == 120, result.stderr[-2000:]
+    assert abs(report["aggregate"]["rps"] - 120) <= 12, report["aggregate"]
+    assert report["late"]["requests"] <= report["aggregate"]["requests"] * 0.02
+
+
 def test_rate_stages_ramp_the_schedule_and_end_the_run(loadtest, server, tmp_path):
     quick = server()
     result = load_tester(loadtest, f"{quick.url}/x", "--users", "20", "--stages", "2s:100/s,2s:300/s,1s:0/s", "--report-json", str(tmp_path / "r.json"))

@@ -503,7 +503,7 @@ class Schedule:
 BUDGET = Budget()
 SCHEDULE = Schedule()
 WARMUP = {"until": 0.0}  # monotonic time before which requests are warm-up
-LATE_MS = 1.0  # a request this much behind its slot is counted late (gevent's timer wakes ~0.1 ms late)
+LATE_MS = 10.0  # a request this much behind its slot is counted late (below it: timer jitter of a busy generator)
 _original_request = FastHttpSession.request
 
 
@@ -642,6 +642,10 @@ def _init(environment, **_kwargs):
               file=sys.stderr)
         raise SystemExit(2)
     configure_users(environment, run, options)
+    if run["model"] == "open" and not run["stages"] and options.num_users:
+        # The users are only the pool that sends the scheduled requests: all of them from the start,
+        # or the first slots would wait for users still being spawned.
+        options.spawn_rate = max(options.spawn_rate or 0, options.num_users)
     if run["stages"] and not isinstance(runner, WorkerRunner):
         environment.shape_class = StagesShape(run["stages"], run["rate_stages"], options.num_users or 1)
         environment.shape_class.runner = runner
@@ -970,7 +974,7 @@ def render_text(report: dict) -> str:
         lines.append(f"  warm-up      first {warm['seconds']:g} s left out ({warm['requests']} requests)")
     late = report.get("late")
     if late and late["requests"]:
-        lines.append(f"  late         {late['requests']} requests left after their intended time (up to {late['maxLagMs']:.0f} ms) "
+        lines.append(f"  late         {late['requests']} requests left more than 10 ms after their intended time (up to {late['maxLagMs']:.0f} ms) "
                      "because every user was busy: the server fell behind, or add --users")
     if report["errors"]:
         lines.append("  errors")
