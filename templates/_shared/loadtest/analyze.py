@@ -34,6 +34,8 @@ from urllib.error import URLError
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from urllib.request import urlopen
 
+from charts import percent
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SCHEMA = "backend-kit/analysis"
@@ -57,29 +59,20 @@ class UsageError(Exception):
 # --- the database ------------------------------------------------------------------------
 
 
-def env_value(name: str) -> str | None:
-    if os.environ.get(name):
-        return os.environ[name]
-    found = None
-    env_file = ROOT / ".env"
-    if env_file.exists():
-        for line in env_file.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == name:
-                found = value.strip().strip('"').strip("'")
-    return found or None
-
-
 def database_url(given: str | None) -> str:
-    url = given or env_value("DIRECT_DATABASE_URL") or env_value("DATABASE_URL")
+    """The URL as the db command reads it (tools/db.py: the environment, then .env), for psycopg."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from db import _env_file_value, libpq_url
+
+    url = given or next((value for read in (os.environ.get, _env_file_value) for name in ("DIRECT_DATABASE_URL", "DATABASE_URL")
+                         if (value := read(name))), None)
     if not url:
         raise UsageError("DATABASE_URL is not set: set it (or DIRECT_DATABASE_URL) in the environment or .env, or pass --database-url")
-    parts = urlsplit(url)
-    params = dict(parse_qsl(parts.query))
-    query = [(k, v) for k, v in params.items() if k not in ("schema", "pgbouncer", "connection_limit", "pool_timeout")]
-    if params.get("schema"):  # Prisma's schema parameter: the tables live there
-        query.append(("options", f"-c search_path={params['schema']}"))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    schema = dict(parse_qsl(urlsplit(url).query)).get("schema")
+    if not schema:
+        return libpq_url(url)
+    parts = urlsplit(libpq_url(url))  # Prisma's schema parameter: the tables live there
+    return urlunsplit(parts._replace(query=urlencode([*parse_qsl(parts.query), ("options", f"-c search_path={schema}")])))
 
 
 class Database:
@@ -395,11 +388,6 @@ def analyse(args) -> dict:
     return report
 
 
-def percent(fraction: float, digits: int = 1) -> str:
-    """A fraction as a percentage (written without format specs that the template engine would read)."""
-    return f"{fraction * 100:.{digits}f}%"
-
-
 def short(query: str, width: int = 110) -> str:
     text = " ".join(query.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -461,7 +449,7 @@ def recommend(report: dict, method: str) -> list[dict]:
                       "statement": ""})
     ratio = report["cacheHitRatio"]
     if ratio is not None and ratio < 0.95 and report["blocksRead"] >= 100:
-        found.append({"kind": "buffer-cache", "why": f"PostgreSQL found {percent(ratio)} of the pages it needed in memory ({report['blocksRead']} read from disk; aim for 99%)",
+        found.append({"kind": "buffer-cache", "why": f"PostgreSQL found {percent(ratio, 1)} of the pages it needed in memory ({report['blocksRead']} read from disk; aim for 99%)",
                       "fix": "the working set is larger than shared_buffers: add the indexes above, or give PostgreSQL more memory "
                              "(shared_buffers about a quarter of RAM)", "statement": ""})
     pool = report["pool"]

@@ -1,7 +1,8 @@
-"""SVG line charts for the load-test reports: axes with round ticks and units, a legend, no script.
+"""What the load-test reports share: SVG line charts (axes with round ticks and units, a legend,
+no script), the HTML style and table rows, and percentages.
 
-Used by loadkit.py (a run's report) and compare.py (two runs on one chart); plain Python, so a
-report opens in any browser without a network.
+Used by loadkit.py (a run's report), compare.py (two runs on one chart) and analyze.py; plain
+Python, so a report opens in any browser without a network.
 """
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ import math
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 44  # room for tick labels and axis titles
+
+
+def percent(fraction: float, digits: int = 2) -> str:
+    """A fraction as a percentage: 0.0123 -> 1.23%."""
+    return f"{fraction * 100:.{digits}f}%"
 
 
 def ticks(high: float, count: int = 5) -> list[float]:

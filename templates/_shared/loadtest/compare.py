@@ -21,6 +21,8 @@ import re
 import sys
 from pathlib import Path
 
+from charts import STYLE, percent, percentile_chart, table_row
+
 DEFAULT_TARGETS = ["avg=-30%", "rps=+50%", "p95<200", "error_rate<1%"]
 METRICS = {
     "avg": ("average latency", "ms", lambda r: r["aggregate"]["latencyMs"]["avg"]),
@@ -32,10 +34,6 @@ METRICS = {
 }
 RELATIVE = re.compile(r"^(?P<metric>\w+)=(?P<sign>[+-])(?P<value>\d+(\.\d+)?)%$")
 ABSOLUTE = re.compile(r"^(?P<metric>\w+)(?P<op><=|>=|<|>)(?P<value>\d+(\.\d+)?)(?P<pct>%)?$")
-
-
-def percent(fraction: float, digits: int = 2) -> str:
-    return f"{fraction * 100:.{digits}f}%"
 
 
 def signed_percent(fraction: float) -> str:
@@ -147,8 +145,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render_html(baseline_path: str, baseline: dict, current_path: str, current: dict, problems: list[str]) -> str:
-    from charts import STYLE, percentile_chart, table_row
-
     chart = percentile_chart("Latency by percentile, both runs", {
         f"baseline ({Path(baseline_path).name})": ("#7f8c8d", baseline["percentiles"]),
         f"current ({Path(current_path).name})": ("#c0392b", current["percentiles"]),

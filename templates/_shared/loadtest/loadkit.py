@@ -36,7 +36,7 @@ from pathlib import Path
 import gevent
 import gevent.event
 import gevent.local
-from charts import STYLE, line_chart, percentile_chart, table_row
+from charts import STYLE, line_chart, percent, percentile_chart, table_row
 from hdrh.histogram import HdrHistogram
 from locust import LoadTestShape, constant, events
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser, LocustBadStatusCode
@@ -47,10 +47,6 @@ REPORT_SCHEMA = "backend-kit/loadtest-report"
 REPORT_VERSION = 2
 HIGHEST_US = 3_600_000_000  # one hour, in microseconds
 PERCENTILES = (50, 75, 90, 95, 99, 99.9)
-
-
-def percent(fraction: float, digits: int = 2) -> str:
-    return f"{fraction * 100:.{digits}f}%"
 
 
 def new_histogram(digits: int = 3) -> HdrHistogram:

@@ -143,7 +143,7 @@ def raw_database_url() -> str:
 def libpq_url(url: str) -> str:
     """The URL without Prisma-only parameters, as psycopg reads it."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("schema", "connection_limit", "pool_timeout")]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("schema", "pgbouncer", "connection_limit", "pool_timeout")]
     return urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), ""))
 
 
