@@ -67,6 +67,26 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
+def locust_master_with_workers(locust: list[str], master_args: list[str], cwd: Path, env: dict | None = None,
+                               workers: int = 2) -> subprocess.CompletedProcess:
+    """A headless Locust master (`locust` + `master_args`) and `workers` workers given only its
+    address, on loopback; waits for all of them and returns the master's exit code and output."""
+    port = free_port()
+    master = subprocess.Popen([*locust, *master_args, "--headless", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port",
+                               str(port), "--expect-workers", str(workers)], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = [subprocess.Popen([*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)], cwd=cwd, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        out, err = master.communicate(timeout=120)
+        for worker in started:
+            worker.wait(timeout=30)
+    finally:
+        for proc in (master, *started):
+            if proc.poll() is None:
+                proc.kill()
+    return subprocess.CompletedProcess(master.args, master.returncode, out, err)
+
+
 def _as_postgres_user() -> list[str]:
     if os.geteuid() != 0:
         return []

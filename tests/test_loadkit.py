@@ -130,23 +130,13 @@ def test_workers_share_the_rate_and_pace_by_the_schedule(loadtest, server, tmp_p
     drops its users' own one-second waits, or four users could not send 120 requests a second."""
     (loadtest / "patient.py").write_text(PATIENT)
     quick = server()
-    port = services.free_port()
-    locust = [sys.executable, "-m", "locust", "-f", str(loadtest / "patient.py")]
-    master = subprocess.Popen([*locust, "-H", quick.url, "--headless", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port",
-                               str(port), "--expect-workers", "2", "--users", "4", "--spawn-rate", "4", "--rate", "120", "--run-time", "6s",
-                               "--report-json", str(tmp_path / "r.json")], cwd=loadtest.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    workers = [subprocess.Popen([*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)], cwd=loadtest.parent,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    try:
-        _, err = master.communicate(timeout=120)
-        for worker in workers:
-            worker.wait(timeout=30)
-    finally:
-        for proc in (master, *workers):
-            if proc.poll() is None:
-                proc.kill()
+    result = services.locust_master_with_workers(
+        [sys.executable, "-m", "locust", "-f", str(loadtest / "patient.py")],
+        ["-H", quick.url, "--users", "4", "--spawn-rate", "4", "--rate", "120", "--run-time", "6s", "--report-json", str(tmp_path / "r.json")],
+        cwd=loadtest.parent,
+    )
     report = report_of(tmp_path / "r.json", loadtest)
-    assert report["model"] == "open" and report["rate"] == 120, err[-2000:]
+    assert report["model"] == "open" and report["rate"] == 120, result.stderr[-2000:]
     assert abs(report["aggregate"]["rps"] - 120) <= 12, report["aggregate"]
     assert report["aggregate"]["latencyMs"]["p50"] < 50  # paced by the schedule, not queued behind the waits
 
