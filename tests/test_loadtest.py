@@ -186,28 +186,10 @@ def test_locust_web_ui_renders_in_a_browser(project, server, tmp_path):
 
 
 def test_a_master_with_two_workers_completes_and_merges_percentiles(project, server, tmp_path):
-    port = services.free_port()
-    common = ["-f", "loadtest/endpoint.py", "--endpoint", f"{server.base_url}/api/posts"]
-    master = subprocess.Popen(
-        [sys.executable, "-m", "locust", "--config", "loadtest/locust.conf", *common, "--master", "--master-bind-host", "127.0.0.1",
-         "--master-bind-port", str(port), "--headless", "--expect-workers", "2", "--users", "6", "--spawn-rate", "6",
-         "--requests", "400", "--report-json", str(tmp_path / "r.json")],
-        cwd=project.path, env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    workers = [
-        subprocess.Popen([sys.executable, "-m", "locust", "--config", "loadtest/locust.conf", *common, "--worker", "--master-host", "127.0.0.1",
-                          "--master-port", str(port)], cwd=project.path, env=project.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    try:
-        out, err = master.communicate(timeout=120)
-        assert master.returncode == 0, out[-2000:] + err[-3000:]
-        for worker in workers:
-            worker.wait(timeout=30)
-    finally:
-        for proc in (master, *workers):
-            if proc.poll() is None:
-                proc.kill()
+    locust = [sys.executable, "-m", "locust", "--config", "loadtest/locust.conf", "-f", "loadtest/endpoint.py", "--endpoint", f"{server.base_url}/api/posts"]
+    result = services.locust_master_with_workers(locust, ["--users", "6", "--spawn-rate", "6", "--requests", "400", "--report-json", str(tmp_path / "r.json")],
+                                                 cwd=project.path, env=project.env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["aggregate"]["requests"] == 400
     latency = report["aggregate"]["latencyMs"]
@@ -241,7 +223,7 @@ def test_analyze_finds_the_index_the_database_lacks_and_recommends_it(project, s
     import psycopg
 
     with psycopg.connect(project.env["DATABASE_URL"], autocommit=True) as conn:
-        post_id = conn.execute("SELECT id FROM posts ORDER BY id LIMIT 1").fetchone()[0]
+        post_id = conn.execute("SELECT id FROM posts WHERE published ORDER BY id LIMIT 1").fetchone()[0]  # a draft is a 404
         conn.execute("INSERT INTO comments (content, post_id, author_id) SELECT 'filler ' || n, p.id, p.author_id "
                      "FROM posts p, generate_series(1, 60) AS n")
         conn.execute("DROP INDEX comments_post_id_created_at_id_idx")
