@@ -2,14 +2,16 @@
 
 For every stack: generates the project with default answers (and once more with the cache
 off), builds it, seeds PostgreSQL with a fixed data set, starts it in production mode pinned
-to CPU 0 and loads it with wrk pinned to CPU 1, on loopback. Beside them, in the same run:
-bare Fastify and bare Express answering GET /health, bare Fastify running the posts query with
-the raw `pg` driver, and (with the GraphQL stack) bare Apollo Server answering `{ hello }`, both
-standalone and inside Fastify. Targets are measured in interleaved rounds; the medians are
-printed as a table, with ratios and targets, and written as JSON.
+to CPU 0 and loads it with wrk pinned to CPU 1, on loopback. Beside them, in the same run: the
+bare frameworks answering GET /health (Apollo Server: `{ hello }`), and `raw-pg`, bare Fastify
+with the raw `pg` driver answering the same posts list, post by id, authenticated write and
+GraphQL nested query in hand-written statements. Targets are measured in interleaved rounds;
+the medians are printed as a table, with every ratio against its goal, and written as JSON.
 
   ./kit bench                                   # every stack, 3 rounds of 10 s, 100 connections
   ./kit bench --stacks fastify-typescript --rounds 5 --seconds 15
+  ./kit bench --release 0.6.0                   # keep the run as bench/reports/0.6.0.json
+  ./kit bench --baseline bench/reports/0.6.0.json   # print each ratio beside the kept run's
   ./kit bench --smoke                           # 1 round of 1 s: checks the harness runs (CI)
 
 Exit code 0 when the run completed (targets missed are reported, not fatal; the numbers of a
@@ -19,15 +21,20 @@ shared machine are too noisy for a gate), 1 when a server or wrk failed.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,10 +57,12 @@ SERVER_CPU, LOAD_CPU = "0", "1"
 # published), 50,000 comments, 50,000 likes.
 SEED_ARGS = ["--users", "1000", "--posts", "10", "--comments", "5", "--likes", "50"]
 
-# The same protections on as in production; what each stack's figure is divided by.
+# The same protections on as in production; what each stack's figure is divided by. The GraphQL
+# stack's is `{ __typename }` through /graphql over bare Apollo on Fastify's `{ hello }`: its /health
+# is served by Fastify alone and would measure Fastify, not GraphQL.
 HEALTH_TARGET = {"fastify-typescript": 0.60, "express-typescript": 0.75, "nestjs": 0.60, "apollo-graphql": 0.75}
-# Apollo's /health is served by Fastify, so bare Fastify is its reference.
-BARE_OF = {"fastify-typescript": "bare-fastify", "express-typescript": "bare-express", "nestjs": "bare-nestjs", "apollo-graphql": "bare-fastify"}
+BARE_OF = {"fastify-typescript": "bare-fastify", "express-typescript": "bare-express", "nestjs": "bare-nestjs",
+           "apollo-graphql": "bare-apollo-fastify"}
 # name -> command in bench/bare; NestJS on Express is measured too, as the platform the stack did not choose.
 BARE_APPS = {
     "bare-fastify": ["node", "fastify-health.js"],
@@ -67,6 +76,7 @@ BARE_APPS = {
 BARE_FOR = {"bare-nestjs": "nestjs", "bare-nestjs-express": "nestjs", "bare-apollo-fastify": "apollo-graphql",
             "bare-apollo-standalone": "apollo-graphql"}
 HELLO = json.dumps({"query": "{ hello }"})
+TYPENAME = json.dumps({"query": "{ __typename }"})
 # The GraphQL stack's operations, the same reads and write as the REST stacks' endpoints, plus the nested query.
 GRAPHQL = {
     "posts": "{ posts(first: 20) { nodes { id title content published commentCount likeCount createdAt author { id name } } "
@@ -77,7 +87,12 @@ GRAPHQL = {
               "{ nodes { content author { name } } } } } } } }",
 }
 WARM_OVER_BARE = 0.50
-PRISMA_OVER_RAW = 0.60
+LIST_OVER_RAW = 0.90
+LIST_RPS = 1000.0
+POST_OVER_RAW = 0.90
+WRITE_OVER_RAW = 0.70
+NESTED_OVER_RAW = 0.60
+RSS_OVER_BARE = 2.0
 P95_MS = 50.0
 STARTUP_S = 1.0
 COPY_S = 2.0
@@ -237,12 +252,22 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "reports" / "stacks.json")
+    parser.add_argument("--release", metavar="VERSION", help="also keep the run as bench/reports/VERSION.json (committed, per release)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="a kept run (bench/reports/VERSION.json): print its figures beside this run's")
     parser.add_argument("--smoke", action="store_true", help="1 round of 1 s with 10 connections, no test-suite timing")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects and logs (printed at the end)")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.seconds, args.connections = 1, 1, 10
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    if args.release and not re.fullmatch(r"\d+\.\d+\.\d+", args.release):
+        parser.error(f"--release {args.release!r} is not a version; write it as in RELEASES, e.g. 0.6.0")
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = json.loads(args.baseline.read_text())["stacks"]
+        except (OSError, ValueError, KeyError) as error:
+            parser.error(f"--baseline {args.baseline}: not a bench report ({error}); pass a file from bench/reports/")
     unknown = sorted(set(stacks) - set(STACKS_REST + STACKS_GRAPHQL))
     if unknown:
         parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS_REST + STACKS_GRAPHQL)}")
@@ -288,8 +313,22 @@ def main() -> int:
                 if name.startswith("bare-apollo") else Target(f"{name} /health", launch(name, BARE_APPS[name], bare_dir), "/health")
                 for name in wanted
             }
-            raw = Target("raw-pg posts", launch("raw-pg", ["node", "fastify-pg-posts.js"], bare_dir, "bench_raw_pg"), "/posts")
-            targets = [*bare.values(), raw]
+            raw_server = launch("raw-pg", ["node", "raw-pg.js"], bare_dir, "bench_raw_pg")
+            with psycopg.connect(f"{admin_url.rsplit('/', 1)[0]}/bench_raw_pg") as connection:
+                raw_post = connection.execute("SELECT id FROM posts WHERE published ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+                raw_author = connection.execute("SELECT id FROM users ORDER BY created_at LIMIT 1").fetchone()[0]
+            raw_token = hs256(prod["JWT_SECRET"], {"sub": str(raw_author), "sid": str(uuid.uuid4()), "typ": "access",
+                                                   "exp": int(time.time()) + 86400})
+            raw = {
+                "posts": Target("raw-pg posts", raw_server, "/posts"),
+                "post": Target("raw-pg post by id", raw_server, f"/posts/{raw_post}"),
+                "write": Target("raw-pg write (auth)", raw_server, "/posts", "POST",
+                                json.dumps({"title": "Bench", "content": "Written by wrk."}), f"Bearer {raw_token}"),
+            }
+            if any(stack in STACKS_GRAPHQL for stack in stacks):
+                raw["nested"] = Target("raw-pg users>posts>comments>author (20 conns)", raw_server, "/graphql", "POST",
+                                       json.dumps({"query": GRAPHQL["nested"]}), None, 20)
+            targets = [*bare.values(), *raw.values()]
             references = len(targets)
             per_stack: dict[str, dict[str, Target]] = {}
             for stack, (project, nocache) in projects.items():
@@ -309,6 +348,7 @@ def main() -> int:
 
                     per_stack[stack] = {
                         "health": Target(f"{stack} /health", app, "/health"),
+                        "typename": Target(f"{stack} {{ __typename }}", app, "/graphql", "POST", TYPENAME),
                         "posts_warm": op("posts (cache warm)", app, "posts"),
                         "posts_db": op("posts (cache off)", app_nocache, "posts"),
                         "posts_traced": op("posts (cache warm, traced)", app_traced, "posts"),
@@ -353,33 +393,51 @@ def main() -> int:
             results["bare"] = {t.name: summary(t) for t in targets[:references]}
             for stack, named in per_stack.items():
                 base = bare[BARE_OF[stack]]
-                health, warm, db = (named[k] for k in ("health", "posts_warm", "posts_db"))
+                graphql_stack = stack in STACKS_GRAPHQL
+                front = named["typename" if graphql_stack else "health"]
+                warm, db = named["posts_warm"], named["posts_db"]
                 entry = results["stacks"].setdefault(stack, {})
                 entry.update({
                     "endpoints": {key: summary(t) for key, t in named.items()},
-                    "health_over_bare": health.median("rps") / base.median("rps"),
-                    "posts_warm_over_bare_health": warm.median("rps") / base.median("rps"),
-                    "posts_db_over_raw_pg": db.median("rps") / raw.median("rps"),
                     # What tracing every request costs (reported; sample with OTEL_TRACES_SAMPLER_ARG).
                     "posts_warm_traced_over_untraced": named["posts_traced"].median("rps") / warm.median("rps"),
-                    "rss_mb": health.server.rss_mb(),
+                    "rss_mb": front.server.rss_mb(),
                     "rss_mb_nocache": db.server.rss_mb(),
-                    "startup_s": health.server.startup_s,
+                    "rss_mb_bare": base.server.rss_mb(),
+                    "startup_s": front.server.startup_s,
                     "copier_copy_s": copies[stack],
                 })
-                entry["targets"] = {key: judge(value, goal) for key, value, goal in (
-                    ("health_over_bare", entry["health_over_bare"], (">=", HEALTH_TARGET[stack])),
-                    ("posts_warm_over_bare_health", entry["posts_warm_over_bare_health"], (">=", WARM_OVER_BARE)),
-                    ("posts_db_over_raw_pg", entry["posts_db_over_raw_pg"], (">=", PRISMA_OVER_RAW)),
-                    ("posts_warm_p95_ms", warm.median("p95_ms"), ("<", P95_MS)),
-                    ("posts_db_p95_ms", db.median("p95_ms"), ("<", P95_MS)),
+                if graphql_stack:
+                    entry["health_over_bare_fastify"] = named["health"].median("rps") / bare["bare-fastify"].median("rps")
+                goals = [
+                    ("typename_over_bare_hello" if graphql_stack else "health_over_bare", front.median("rps") / base.median("rps"),
+                     (">=", HEALTH_TARGET[stack])),
+                    ("posts_warm_over_bare", warm.median("rps") / base.median("rps"), (">=", WARM_OVER_BARE)),
+                    ("posts_db_over_raw_pg", db.median("rps") / raw["posts"].median("rps"), (">=", LIST_OVER_RAW)),
+                    ("posts_db_rps", db.median("rps"), (">=", LIST_RPS)),
+                    ("post_over_raw_pg", named["post"].median("rps") / raw["post"].median("rps"), (">=", POST_OVER_RAW)),
+                    ("write_over_raw_pg", named["write"].median("rps") / raw["write"].median("rps"), (">=", WRITE_OVER_RAW)),
+                ]
+                if graphql_stack:
+                    goals.append(("nested_over_raw_pg", named["nested"].median("rps") / raw["nested"].median("rps"),
+                                  (">=", NESTED_OVER_RAW)))
+                goals += [(f"{key}_p95_ms", named[key].median("p95_ms"), ("<", P95_MS))
+                          for key in ("health", "posts_warm", "posts_db", "post")]
+                goals += [
                     ("startup_s", entry["startup_s"], ("<", STARTUP_S)),
+                    ("rss_over_bare", entry["rss_mb"] / entry["rss_mb_bare"], ("<=", RSS_OVER_BARE)),
                     ("copier_copy_s", entry["copier_copy_s"], ("<", COPY_S)),
-                )}
-            print_table(results, targets, args)
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
-            log(f"bench: results written to {args.json}")
+                ]
+                entry.update({key: value for key, value, _ in goals})
+                entry["targets"] = {key: judge(value, goal) for key, value, goal in goals}
+            print_table(results, targets, args, baseline)
+            outputs = [args.json, *([ROOT / "bench" / "reports" / f"{args.release}.json"] if args.release else [])]
+            if args.release:
+                results["release"] = args.release
+            for output in outputs:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(json.dumps(results, indent=2) + "\n")
+                log(f"bench: results written to {output}")
             if failures:
                 log("bench: requests failed:\n  " + "\n  ".join(failures))
                 return 1
@@ -395,31 +453,45 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def hs256(secret: str, claims: dict) -> str:
+    """An HS256 JSON Web Token (what the raw-pg reference's write checks; the stacks sign their own)."""
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signing = f"{part(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{part(json.dumps(claims).encode())}"
+    return f"{signing}.{part(hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest())}"
+
+
 def judge(value: float, goal: tuple[str, float]) -> dict:
     """A measured value against its target, e.g. (">=", 0.6)."""
     op, limit = goal
-    return {"value": value, "target": f"{op} {limit:g}", "met": value >= limit if op == ">=" else value < limit}
+    met = {">=": value >= limit, "<=": value <= limit, "<": value < limit}[op]
+    return {"value": value, "target": f"{op} {limit:g}", "met": met}
 
 
 def summary(target: Target) -> dict:
     return {key: round(target.median(key), 3) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")} | {"rounds": len(target.runs)}
 
 
-def print_table(results: dict, targets: list[Target], args) -> None:
+def print_table(results: dict, targets: list[Target], args, baseline: dict | None) -> None:
     print(f"\n{args.rounds} round(s) of {args.seconds:g} s, {args.connections} connections; server on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU}; medians\n")
-    print(f"{'target':34} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MB':>7}")
+    print(f"{'target':46} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MB':>7}")
     for target in targets:
-        print(f"{target.name:34} {target.median('rps'):10.0f} {target.median('p50_ms'):8.2f} {target.median('p95_ms'):8.2f} "
+        print(f"{target.name:46} {target.median('rps'):10.0f} {target.median('p50_ms'):8.2f} {target.median('p95_ms'):8.2f} "
               f"{target.median('p99_ms'):8.2f} {target.server.rss_mb():7.0f}")
     for stack, entry in results["stacks"].items():
         if "targets" not in entry:
             continue
+        kept = (baseline or {}).get(stack, {})
         print(f"\n{stack}: start to first 200 {entry['startup_s'] * 1000:.0f} ms, copier copy {entry['copier_copy_s']:.2f} s"
-              + (f", own test suite {entry['test_suite_s']:.0f} s" if "test_suite_s" in entry else ""))
+              + (f", own test suite {entry['test_suite_s']:.0f} s" if "test_suite_s" in entry else "")
+              + (f"; beside {args.baseline.name}" if baseline is not None else ""))
         for key, judged in entry["targets"].items():
-            print(f"  {key:30} {judged['value']:8.2f}  target {judged['target']:8}  {'met' if judged['met'] else 'MISSED'}")
+            before = kept.get(key, kept.get("targets", {}).get(key, {}).get("value"))
+            was = f"  was {before:8.2f}" if isinstance(before, (int, float)) else ("  was      n/a" if baseline is not None else "")
+            print(f"  {key:30} {judged['value']:8.2f}  goal {judged['target']:7}  {'met   ' if judged['met'] else 'MISSED'}{was}")
         print(f"  {'posts_warm_traced_over_untraced':30} {entry['posts_warm_traced_over_untraced']:8.2f}  (tracing every request)")
-
+        if "health_over_bare_fastify" in entry:
+            print(f"  {'health_over_bare_fastify':30} {entry['health_over_bare_fastify']:8.2f}  (GET /health, served by Fastify)")
 
 if __name__ == "__main__":
     sys.exit(main())
