@@ -27,6 +27,7 @@ SPECIAL = {
     "tests/auth.test.ts": "tests/{% if auth %}auth.test.ts{% endif %}",
     "tests/accounts.test.ts": "tests/{% if auth %}accounts.test.ts{% endif %}",
     "tests/rate-limit.test.ts": "tests/{% if auth %}rate-limit.test.ts{% endif %}",
+    "tests/cache.test.ts": "tests/{% if cache %}cache.test.ts{% endif %}",
     "tests/actor.test.ts": "tests/{% if not auth %}actor.test.ts{% endif %}",
     "tests/helpers/mailbox.ts": "tests/helpers/{% if auth %}mailbox.ts{% endif %}",
     "src/http/operations/auth.ts": "src/http/operations/{% if auth %}auth.ts{% endif %}",
