@@ -1,10 +1,20 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
-import { PrismaClient } from '../generated/prisma/client';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { Config } from './config';
 import type { PoolStats } from './metrics';
 
 export type Db = PrismaClient;
+
+/**
+ * A statement on the pool itself, written as Prisma's `$queryRaw` is (a tagged template whose
+ * values become parameters, with `Prisma.sql` fragments composing), that skips Prisma's query
+ * engine: about half the client time of `$queryRaw` for the same rows. The repositories run their
+ * hottest raw statements with it (the posts lists, a post, the session behind a token). Rows come
+ * back as node-postgres reads them, as `$queryRaw` returns them for these columns: timestamptz as
+ * Date, int and boolean as themselves, uuid and text as strings (but bigint as a string).
+ */
+export type Sql = <T>(strings: TemplateStringsArray, ...values: Array<Parameters<typeof Prisma.sql>[1]>) => Promise<T[]>;
 
 /**
  * Prisma over node-postgres: no engine binary, a bounded pool, a fast failure when PostgreSQL is
@@ -13,6 +23,7 @@ export type Db = PrismaClient;
  */
 export function createDb(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'databaseStatementTimeoutMs'>): {
   db: Db;
+  sql: Sql;
   stats: () => PoolStats;
 } {
   const pool = new Pool({
@@ -24,6 +35,10 @@ export function createDb(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' 
   });
   return {
     db: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }),
+    sql: async <T>(strings: TemplateStringsArray, ...values: Array<Parameters<typeof Prisma.sql>[1]>) => {
+      const statement = Prisma.sql(strings, ...values);
+      return (await pool.query(statement.text, statement.values)).rows as T[];
+    },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db';
+import type { Db, Sql } from '../../db';
 import { asRole, type Role } from '../users/users.schema';
 
 export interface StoredRefreshToken {
@@ -14,7 +14,10 @@ export interface StoredRefreshToken {
 
 /** Login sessions and their refresh-token chain. */
 export class SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: Sql,
+  ) {}
 
   async create(userId: string, expiresAt: Date, tokenHash: string): Promise<string> {
     const session = await this.db.session.create({
@@ -69,7 +72,7 @@ export class SessionsRepository {
    * once it ended. One statement: it runs on every authenticated request.
    */
   async activeUser(sessionId: string): Promise<{ role: Role; emailVerified: boolean } | null> {
-    const [row] = await this.db.$queryRaw<Array<{ role: string; verified: boolean }>>`
+    const [row] = await this.sql<{ role: string; verified: boolean }>`
       SELECT u.role, u.email_verified_at IS NOT NULL AS verified
         FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id = ${sessionId}::uuid AND s.revoked_at IS NULL AND s.expires_at > now()`;
