@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config';
 import { UnauthorizedError } from '../errors';
@@ -10,10 +10,18 @@ export interface AccessClaims {
 
 /** Short-lived HS256 access tokens bound to a session; only HS256 is accepted back. */
 export class AccessTokens {
-  constructor(private readonly jwtConfig: Config['jwt']) {}
+  /**
+   * The secret as a key, made once: given a string, jsonwebtoken tries it as a public key (and
+   * fails, throwing) on every call before taking it as a secret, a sixth of an authenticated write.
+   */
+  private readonly key: KeyObject;
+
+  constructor(private readonly jwtConfig: Config['jwt']) {
+    this.key = createSecretKey(Buffer.from(jwtConfig.secret, 'utf8'));
+  }
 
   sign(claims: AccessClaims): string {
-    return jwt.sign({ sid: claims.sessionId, typ: 'access' }, this.jwtConfig.secret, {
+    return jwt.sign({ sid: claims.sessionId, typ: 'access' }, this.key, {
       algorithm: 'HS256',
       subject: claims.userId,
       expiresIn: this.jwtConfig.accessTtl,
@@ -26,7 +34,7 @@ export class AccessTokens {
   verify(token: string): AccessClaims {
     let payload: jwt.JwtPayload | string;
     try {
-      payload = jwt.verify(token, this.jwtConfig.secret, {
+      payload = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: this.jwtConfig.issuer,
         audience: this.jwtConfig.audience,
