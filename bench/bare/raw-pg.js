@@ -10,6 +10,7 @@
 const fastify = require('fastify')();
 const { Pool } = require('pg');
 const jwt = require('jsonwebtoken');
+const { createSecretKey } = require('node:crypto');
 const { ApolloServer } = require('@apollo/server');
 const { default: fastifyApollo, fastifyApolloDrainPlugin } = require('@as-integrations/fastify');
 
@@ -24,6 +25,7 @@ const INSERT = `WITH p AS (INSERT INTO posts (title, content, author_id) VALUES 
   SELECT p.id, p.title, p.content, p.published, p.created_at, p.updated_at, u.id AS author_id, u.name AS author_name,
          0 AS comments, 0 AS likes
     FROM p JOIN users u ON u.id = p.author_id`;
+const SECRET = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? 'unset', 'utf8'));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toPost = (row) => ({
@@ -58,7 +60,7 @@ fastify.post('/posts', async (request, reply) => {
   const header = request.headers.authorization ?? '';
   let claims;
   try {
-    claims = jwt.verify(header.slice(7), process.env.JWT_SECRET, { algorithms: ['HS256'] });
+    claims = jwt.verify(header.slice(7), SECRET, { algorithms: ['HS256'] });
   } catch {
     return reply.code(401).send({ title: 'Unauthorized' });
   }
