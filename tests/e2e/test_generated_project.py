@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,6 +104,24 @@ def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
             assert docs.status_code == 200 and "swagger" in docs.text.lower()
     finally:
         assert server.stop() == 0
+
+
+def test_the_images_compile_cache_step_loads_the_app_without_configuration_and_fills_the_cache(project, tmp_path):
+    """The Dockerfile's RUN that puts V8's compiled code in the image, run as the image runs it: no .env, no services."""
+    dockerfile = project.path / "Dockerfile"
+    if not dockerfile.exists():
+        pytest.skip("this variant has no Dockerfile")
+    runtime = dockerfile.read_text().split(" AS runtime", 1)[1]
+    step = next(line for line in runtime.splitlines() if line.startswith("RUN node "))
+    assert "NODE_COMPILE_CACHE=/app/.compile-cache" in runtime
+    cache = tmp_path / "compile-cache"
+    shutil.copytree(project.path / "dist", tmp_path / "app" / "dist")
+    (tmp_path / "app" / "node_modules").symlink_to(project.path / "node_modules")
+    shutil.copy(project.path / "package.json", tmp_path / "app")
+    env = {"PATH": project.env["PATH"], "NODE_ENV": "production", "NODE_COMPILE_CACHE": str(cache), "HOME": str(tmp_path)}
+    loaded = subprocess.run(["sh", "-c", step.removeprefix("RUN ")], cwd=tmp_path / "app", env=env, capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    assert sum(1 for file in cache.rglob("*") if file.is_file()) > 0
 
 
 def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):

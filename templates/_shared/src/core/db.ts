@@ -10,7 +10,7 @@ export type Db = PrismaClient;
  * A statement on the pool itself, written as Prisma's `$queryRaw` is (a tagged template whose
  * values become parameters, with `Prisma.sql` fragments composing), that skips Prisma's query
  * engine: about half the client time of `$queryRaw` for the same rows. The repositories run their
- * hottest raw statements with it (the posts lists, a post, the session behind a token). Rows come
+ * hottest raw statements with it (the lists and reads by id, the session behind a token). Rows come
  * back as node-postgres reads them, as `$queryRaw` returns them for these columns: timestamptz as
  * Date, int and boolean as themselves, uuid and text as strings (but bigint as a string).
  */
