@@ -126,12 +126,18 @@ export function isUnavailable(error: unknown, depth = 0): boolean {
     cause?: unknown;
     originalCode?: unknown;
     meta?: { driverAdapterError?: unknown };
+    thrownValue?: unknown;
   };
   if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true;
   if (typeof err.originalCode === 'string' && UNAVAILABLE_CODES.has(err.originalCode)) return true;
   if (typeof err.message === 'string' && UNAVAILABLE_MESSAGES.test(err.message)) return true;
-  // Prisma keeps the driver's error of a raw query in `meta.driverAdapterError`.
-  return isUnavailable(err.cause, depth + 1) || isUnavailable(err.meta?.driverAdapterError, depth + 1);
+  // Prisma keeps the driver's error of a raw query in `meta.driverAdapterError`; GraphQL wraps a
+  // thrown value that is not an Error of its realm (a driver's, under Jest's module sandbox) as `thrownValue`.
+  return (
+    isUnavailable(err.cause, depth + 1) ||
+    isUnavailable(err.meta?.driverAdapterError, depth + 1) ||
+    isUnavailable(err.thrownValue, depth + 1)
+  );
 }
 
 export function problem(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
