@@ -224,7 +224,7 @@ DEMO_WORDS = re.compile(r"\b(posts|comments|likes|Posts|Comments|Likes|Post|Comm
 # an example of a path.
 DEMO_WORDS_ALLOWED = {
     "tools/db.py", "tools/seed.py", "tools/new-resource.mjs", "src/http/operation.ts", "src/http/serializer.ts",
-    "src/http/nest/serializer.interceptor.ts", "src/http/nest/problem.filter.spec.ts",
+    "src/http/nest/problem.filter.spec.ts",
 }
 DEMO_CASES = [
     pytest.param(stack, minimal, id=f"{stack}-{'minimal' if minimal else 'full'}", marks=pytest.mark.xdist_group("render-demo"))
