@@ -2,8 +2,10 @@
 // driver answering what the generated projects answer, each in the fewest hand-written statements.
 //   GET  /posts      the first page: 20 published posts, newest first, with author and counts
 //   GET  /posts/:id  one post, the same shape
-//   POST /posts      a post written by the caller of an HS256 bearer token (the same check as
-//                    the projects: algorithm, expiry, `typ` and `sid` claims), one INSERT
+//   POST /posts      a published post written by the caller of an HS256 bearer token (checked as
+//                    the projects check it: algorithm, expiry, `typ` and `sid` claims; not the
+//                    issuer and audience, nor the session behind it), in the one statement the
+//                    projects run
 //   POST /graphql    Apollo Server on Fastify with hand-written raw-`pg` resolvers for
 //                    users > posts > comments > author, each level batched into one statement
 //                    per request (as the projects' loaders do)
@@ -21,10 +23,8 @@ const COLUMNS = `p.id, p.title, p.content, p.published, p.created_at, p.updated_
 const LIST = `SELECT ${COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
    WHERE p.published ORDER BY p.created_at DESC, p.id DESC LIMIT $1`;
 const BY_ID = `SELECT ${COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`;
-const INSERT = `WITH p AS (INSERT INTO posts (title, content, author_id) VALUES ($1, $2, $3) RETURNING *)
-  SELECT p.id, p.title, p.content, p.published, p.created_at, p.updated_at, u.id AS author_id, u.name AS author_name,
-         0 AS comments, 0 AS likes
-    FROM p JOIN users u ON u.id = p.author_id`;
+const INSERT = `WITH p AS (INSERT INTO posts (title, content, published, author_id) VALUES ($1, $2, true, $3) RETURNING *)
+  SELECT ${COLUMNS} FROM p JOIN users u ON u.id = p.author_id`;
 const SECRET = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? 'unset', 'utf8'));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

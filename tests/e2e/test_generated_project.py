@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -107,21 +108,35 @@ def test_built_server_serves_health_and_shuts_down_cleanly_on_sigterm(project):
 
 
 def test_the_images_compile_cache_step_loads_the_app_without_configuration_and_fills_the_cache(project, tmp_path):
-    """The Dockerfile's RUN that puts V8's compiled code in the image, run as the image runs it: no .env, no services."""
+    """The Dockerfile's RUN that puts V8's compiled code in the image, run as the image runs it (no
+    .env, no services), into a folder made as the image makes it; and its check that fails the build
+    when nothing could be written (a folder the user may not write)."""
     dockerfile = project.path / "Dockerfile"
     if not dockerfile.exists():
         pytest.skip("this variant has no Dockerfile")
     runtime = dockerfile.read_text().split(" AS runtime", 1)[1]
-    step = next(line for line in runtime.splitlines() if line.startswith("RUN node "))
     assert "NODE_COMPILE_CACHE=/app/.compile-cache" in runtime
+    assert "RUN mkdir /app/.compile-cache && chown node:node /app/.compile-cache" in runtime
+    step = next(line for line in runtime.splitlines() if line.startswith("RUN node "))
+    app = tmp_path / "app"
+    shutil.copytree(project.path / "dist", app / "dist")
+    (app / "node_modules").symlink_to(project.path / "node_modules")
+    shutil.copy(project.path / "package.json", app)
+
+    def build_step(cache: Path) -> subprocess.CompletedProcess:
+        env = {"PATH": project.env["PATH"], "NODE_ENV": "production", "NODE_COMPILE_CACHE": str(cache), "HOME": str(tmp_path)}
+        return subprocess.run(["sh", "-c", step.removeprefix("RUN ")], cwd=app, env=env, capture_output=True, text=True, timeout=120)
+
     cache = tmp_path / "compile-cache"
-    shutil.copytree(project.path / "dist", tmp_path / "app" / "dist")
-    (tmp_path / "app" / "node_modules").symlink_to(project.path / "node_modules")
-    shutil.copy(project.path / "package.json", tmp_path / "app")
-    env = {"PATH": project.env["PATH"], "NODE_ENV": "production", "NODE_COMPILE_CACHE": str(cache), "HOME": str(tmp_path)}
-    loaded = subprocess.run(["sh", "-c", step.removeprefix("RUN ")], cwd=tmp_path / "app", env=env, capture_output=True, text=True, timeout=120)
+    cache.mkdir()
+    loaded = build_step(cache)
     assert loaded.returncode == 0, loaded.stderr
-    assert sum(1 for file in cache.rglob("*") if file.is_file()) > 0
+    written = [file for file in cache.rglob("*") if file.is_file()]
+    assert written and sum(file.stat().st_size for file in written) > 1_000_000  # the dependencies, not only the app
+
+    # A cache folder that cannot be made (below a file; the image's user below a root-owned folder).
+    (tmp_path / "a-file").write_text("")
+    assert build_step(tmp_path / "a-file" / "compile-cache").returncode != 0
 
 
 def test_a_request_in_flight_at_sigterm_is_answered_before_exit(project):

@@ -1,6 +1,4 @@
-// First: the compile cache, then tracing (when configured), which patches the HTTP server and the database
-// clients before anything loads them.
-import './compile-cache';
+// First: tracing (when configured) patches the HTTP server and the database clients before anything loads them.
 import { tracing } from './tracing';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createHttpApp } from './app';

@@ -37,7 +37,9 @@ export function createDb(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' 
     db: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }),
     sql: async <T>(strings: TemplateStringsArray, ...values: Array<Parameters<typeof Prisma.sql>[1]>) => {
       const statement = Prisma.sql(strings, ...values);
-      return (await pool.query(statement.text, statement.values)).rows as T[];
+      // Dates as UTC ISO text, as Prisma sends them (node-postgres would write the local offset).
+      const parameters = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+      return (await pool.query(statement.text, parameters)).rows as T[];
     },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
