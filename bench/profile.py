@@ -29,7 +29,9 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-SERVER_CPU, LOAD_CPU = "0", "1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.stacks import LOAD_CPU, REPORT_LUA, SERVER_CPU, wrk_env  # noqa: E402  (the benchmark's wrk script and CPUs)
+
 ENTRY_POINTS = ("dist/main.js", "dist/server.js")
 
 
@@ -113,14 +115,8 @@ def main() -> int:
                 server.kill()
                 raise SystemExit(f"the server did not answer {base}/health (exit {server.poll()}); is DATABASE_URL set?") from None
             time.sleep(0.1)
-    script = Path(__file__).with_name("bare") / "report.lua"
-    wrk_env = {**os.environ, "BENCH_METHOD": args.method}
-    if args.body:
-        wrk_env["BENCH_BODY"] = args.body
-    if args.auth:
-        wrk_env["BENCH_AUTH"] = args.auth
-    result = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script),
-                             f"{base}{args.path}"], env=wrk_env, capture_output=True, text=True, check=False)
+    result = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(REPORT_LUA),
+                             f"{base}{args.path}"], env=wrk_env(args.method, args.body, args.auth), capture_output=True, text=True, check=False)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH ")), None)

@@ -163,12 +163,18 @@ def start(name: str, cmd: list[str], cwd: Path, env: dict, logfile: Path) -> Ser
     raise SystemExit(f"{name} did not answer /health within 30 s; see {logfile}")
 
 
+def wrk_env(method: str, body: str | None, auth: str | None) -> dict:
+    """The environment report.lua reads: the request's method, JSON body and Authorization header."""
+    env = {**os.environ, "BENCH_METHOD": method}
+    if body:
+        env["BENCH_BODY"] = body
+    if auth:
+        env["BENCH_AUTH"] = auth
+    return env
+
+
 def wrk(target: Target, seconds: float, connections: int) -> dict:
-    env = {**os.environ, "BENCH_METHOD": target.method}
-    if target.body:
-        env["BENCH_BODY"] = target.body
-    if target.auth:
-        env["BENCH_AUTH"] = target.auth
+    env = wrk_env(target.method, target.body, target.auth)
     connections = min(connections, target.connections or connections)
     cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(REPORT_LUA),
            f"{target.server.base_url}{target.path}"]
